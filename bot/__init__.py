@@ -1,0 +1,1 @@
+"""igbot: run an Instagram account's daily work from Slack."""

@@ -1,0 +1,1 @@
+"""Slack listeners and the Instagram webhook route: the thin edge of igbot."""

@@ -1,0 +1,1 @@
+"""Offline emulators of the Instagram Graph API and the Slack Web API."""

@@ -1,0 +1,1 @@
+"""SQLite persistence through sqlite-utils: migrations and one module per table group."""
