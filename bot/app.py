@@ -1,0 +1,112 @@
+"""The aiohttp application: built by a factory from Config; everything starts and stops in lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from bot.appkeys import BOLT, CONFIG, DEPS, SANDBOX, SCHEDULER
+from bot.config import Config
+from bot.deps import Deps
+from bot.logs import request_id
+from bot.metrics import Metrics
+from bot.scheduler import Heartbeat, build_scheduler, stop_scheduler
+from bot.slack import build_bolt_app, build_slack_client, slack_events_handler
+from bot.startup import open_store
+from bot.workers import Workers
+
+log = logging.getLogger(__name__)
+MAX_BODY = 32 * 1024 * 1024
+SAFE_REQUEST_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def create_app(config: Config, *, sandbox: bool = False) -> web.Application:
+    """Build the igbot web application (nothing starts until the app runs)."""
+    import handlers.web
+
+    app = web.Application(middlewares=[request_context], client_max_size=MAX_BODY)
+    app[CONFIG] = config
+    app[SANDBOX] = sandbox
+    app.cleanup_ctx.append(lifespan)
+    app.add_routes([web.post("/slack/events", slack_events), *handlers.web.routes()])
+    return app
+
+
+async def lifespan(app: web.Application) -> AsyncIterator[None]:
+    """Start store, clients, Bolt, workers and scheduler; stop them in reverse order."""
+    config = app[CONFIG]
+    store, cipher = await asyncio.to_thread(open_store, config, sandbox=app[SANDBOX])
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
+    deps = Deps(config=config, store=store, cipher=cipher, slack=build_slack_client(config.slack_bot_token,
+                config.slack_api_url), http=http, metrics=Metrics(), workers=Workers(), heartbeat=Heartbeat())
+    app[DEPS] = deps
+    app[BOLT] = build_bolt_app(deps)
+    socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
+    scheduler = app[SCHEDULER] = build_scheduler(tick_seconds=config.tick_seconds,
+                                                 tick=lambda: tick(deps), jobs=[])
+    scheduler.start()
+    log.info("igbot is up on http://%s:%s (Slack over %s)", config.host, config.port,
+             "Socket Mode" if socket_mode else "HTTP")
+    try:
+        yield
+    finally:
+        await stop_scheduler(scheduler)
+        await deps.workers.stop()
+        if socket_mode:
+            await socket_mode.close_async()
+        await http.close()
+        await asyncio.to_thread(store.close)
+
+
+async def tick(deps: Deps) -> None:
+    """Run due work once (later capabilities add their steps here)."""
+    deps.heartbeat.beat()
+
+
+async def start_socket_mode(bolt, config: Config):
+    """Connect to Slack over Socket Mode and return the handler."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(bolt, app_token=config.slack_app_token, web_client=bolt.client)
+    await handler.connect_async()
+    return handler
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    """POST /slack/events: Events API, slash commands and interactivity through Bolt."""
+    if not request.app[CONFIG].slack_signing_secret:
+        return web.json_response({"error": "igbot receives Slack traffic over Socket Mode"}, status=404)
+    return await slack_events_handler(request.app[BOLT])(request)
+
+
+@web.middleware
+async def request_context(request: web.Request, handler) -> web.StreamResponse:
+    """Tag every log line a request causes with a request id; count requests; hide internal errors."""
+    incoming = request.headers.get("X-Request-Id", "")
+    rid = incoming if 0 < len(incoming) <= 64 and set(incoming) <= SAFE_REQUEST_ID else uuid.uuid4().hex[:16]
+    token = request_id.set(rid)
+    route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+    try:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            _finish(request, exc, rid, route)
+            raise
+        except Exception:
+            log.exception("request %s %s failed", request.method, request.path)
+            response = web.json_response({"error": "internal error", "request_id": rid}, status=500)
+        _finish(request, response, rid, route)
+        return response
+    finally:
+        request_id.reset(token)
+
+
+def _finish(request: web.Request, response: web.StreamResponse, rid: str, route: str) -> None:
+    response.headers["X-Request-Id"] = rid
+    if DEPS in request.app:
+        request.app[DEPS].metrics.http_requests.labels(route=route, status=str(response.status)).inc()

@@ -1,0 +1,29 @@
+"""Deps: everything a handler or job may use, built once from Config and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Config
+from bot.metrics import Metrics
+from bot.scheduler import Heartbeat
+from bot.secrets import TokenCipher
+from bot.workers import Workers
+from storage.db import Store
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The process's shared objects; no module keeps any of them globally."""
+
+    config: Config
+    store: Store
+    cipher: TokenCipher
+    slack: AsyncWebClient
+    http: aiohttp.ClientSession
+    metrics: Metrics
+    workers: Workers
+    heartbeat: Heartbeat

@@ -1,0 +1,68 @@
+"""`igbot doctor`: check configuration and reachability, and say how to fix what is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Config
+from bot.slack import build_slack_client
+from bot.startup import StartupError, open_store
+from storage import accounts as account_rows
+from storage import roles as role_rows
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report."""
+
+    name: str
+    ok: bool
+    detail: str
+    warning: bool = False
+
+
+def admins_warning(config: Config, role_count: int) -> str | None:
+    """Return the warning shown when nobody can administer igbot."""
+    if config.admins or role_count:
+        return None
+    return ("IGBOT_ADMINS is empty and no role has been granted: nobody can act on any account. "
+            "Set IGBOT_ADMINS to your Slack user id (profile > ⋮ > Copy member ID).")
+
+
+async def run_checks(config: Config) -> list[Check]:
+    """Run every check and return the report lines."""
+    checks = [Check("configuration", not config.serve_problems(),
+                    "\n".join(config.serve_problems()) or "every required variable is set")]
+    try:
+        store, _cipher = open_store(config)
+    except StartupError as exc:
+        checks.append(Check("database", False, str(exc)))
+    else:
+        try:
+            accounts = store.run_sync(account_rows.list_accounts)
+            checks.append(Check("database", True, f"{config.db_path}: {len(accounts)} account(s), key matches"))
+            warning = admins_warning(config, store.run_sync(role_rows.count_roles))
+            if warning:
+                checks.append(Check("admins", True, warning, warning=True))
+        finally:
+            store.close()
+    checks.append(await slack_check(config))
+    return checks
+
+
+async def slack_check(config: Config) -> Check:
+    """Call Slack's auth.test with the bot token."""
+    if not config.slack_bot_token:
+        return Check("slack", False, "SLACK_BOT_TOKEN is not set")
+    client = build_slack_client(config.slack_bot_token, config.slack_api_url)
+    try:
+        result = await client.auth_test()
+    except SlackApiError as exc:
+        return Check("slack", False, f"auth.test said {exc.response.get('error')}: reinstall the Slack app and "
+                                     "copy its current Bot User OAuth Token into SLACK_BOT_TOKEN")
+    except Exception as exc:  # any network failure is reported, not raised
+        return Check("slack", False, f"cannot reach {config.slack_api_url} ({type(exc).__name__}); "
+                                     "check SLACK_API_URL and the network")
+    return Check("slack", True, f"connected to {result.get('team')} as @{result.get('user')}")

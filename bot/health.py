@@ -1,0 +1,58 @@
+"""Health of the process and, for trusted callers, of each account — from stored values only."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from bot.deps import Deps
+from storage import accounts as account_rows
+from storage import tokens as token_rows
+
+FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def is_trusted(remote: str | None, headers, metrics_token: str) -> bool:
+    """Return True for a loopback caller not behind a proxy, or one with the metrics bearer token."""
+    auth = headers.get("Authorization", "")
+    if metrics_token and hmac.compare_digest(auth.encode(), f"Bearer {metrics_token}".encode()):
+        return True
+    if any(h in headers for h in FORWARDING_HEADERS):
+        return False
+    try:
+        return remote is not None and ipaddress.ip_address(remote).is_loopback
+    except ValueError:
+        return False
+
+
+async def process_health(deps: Deps, scheduler_running: bool) -> dict:
+    """Return whether the database, scheduler and workers are alive."""
+    try:
+        await deps.store.run(lambda db: db.execute("SELECT 1").fetchone())
+        database = "ok"
+    except Exception as exc:  # the database is the one thing /healthz must report, whatever broke it
+        database = f"error: {type(exc).__name__}"
+    scheduler = "running" if scheduler_running and not deps.heartbeat.stale(deps.config.tick_seconds) \
+        else "stopped"
+    workers = deps.workers.alive()
+    ok = database == "ok" and scheduler == "running" and all(workers.values())
+    return {"status": "ok" if ok else "unhealthy", "database": database, "scheduler": scheduler,
+            "workers": workers}
+
+
+async def account_health(deps: Deps) -> list[dict]:
+    """Return per-account health from stored rows; never a secret."""
+
+    def read(db):
+        out = []
+        for account in account_rows.list_accounts(db):
+            token = token_rows.get_token(db, account["id"]) or {}
+            out.append({
+                "username": account["username"], "login": account["login"], "status": account["status"],
+                "status_reason": account["status_reason"], "channel_id": account["channel_id"],
+                "token_stored": bool(token), "token_expires_at": token.get("expires_at"),
+                "data_access_expires_at": token.get("data_access_expires_at"),
+            })
+        return out
+
+    return await deps.store.run(read)

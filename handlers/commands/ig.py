@@ -1,0 +1,49 @@
+"""/ig: one slash command, routed to its subcommands by the first word."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from slack_bolt.async_app import AsyncAck
+
+from bot import blocks
+from bot.deps import Deps
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `/ig` subcommand: its handler and the help line people see."""
+
+    handler: Callable[..., Awaitable[None]]
+    syntax: str
+    summary: str
+    example: str
+
+
+async def handle_help(ack: AsyncAck, **_: object) -> None:
+    """/ig help — usage with examples, ephemeral."""
+    await ack(text=blocks.usage_text(help_entries()), blocks=blocks.usage_blocks(help_entries()))
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": Subcommand(handle_help, "help", "show this help", "/ig help"),
+}
+
+
+def help_entries() -> list[tuple[str, str, str]]:
+    """Return (syntax, summary, example) for every subcommand."""
+    return [(s.syntax, s.summary, s.example) for s in SUBCOMMANDS.values()]
+
+
+async def handle_ig(ack: AsyncAck, command: dict, deps: Deps, **kwargs: object) -> None:
+    """/ig <subcommand> [arguments] — route to the subcommand, or explain what is wrong."""
+    name, _, rest = command.get("text", "").strip().partition(" ")
+    name = name.lower() or "help"
+    subcommand = SUBCOMMANDS.get(name)
+    deps.metrics.slack_commands.labels(subcommand=name if subcommand else "unknown").inc()
+    if subcommand is None:
+        await ack(text=f":x: `/ig {blocks.escape(name)}` is not a command I know.\n\n"
+                       + blocks.usage_text(help_entries()))
+        return
+    await subcommand.handler(ack=ack, command=command, deps=deps, args=rest, **kwargs)

@@ -1,0 +1,13 @@
+"""HTTP routes other than Slack's: health and metrics (webhooks, OAuth and media arrive later)."""
+
+from aiohttp import web
+
+from handlers.web import health
+
+
+def routes() -> list[web.RouteDef]:
+    """Return every plain HTTP route."""
+    return [
+        web.get("/healthz", health.handle_healthz),
+        web.get("/metrics", health.handle_metrics),
+    ]

@@ -1,0 +1,14 @@
+"""Key/value facts about the database itself."""
+
+from sqlite_utils import Database
+
+
+def get_meta(db: Database, key: str) -> str | None:
+    """Return the value stored under key, or None."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: Database, key: str, value: str) -> None:
+    """Store value under key."""
+    db["meta"].upsert({"key": key, "value": value}, pk="key")

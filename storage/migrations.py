@@ -1,0 +1,79 @@
+"""Schema, only through append-only migrations (never edit one that has been released)."""
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("igbot")
+
+
+@migrations()
+def create_meta(db: Database) -> None:
+    """Key/value facts about this database (key check, sandbox marker)."""
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def create_accounts(db: Database) -> None:
+    """Instagram accounts and where their work goes in Slack."""
+    db["accounts"].create(
+        {
+            "id": int,
+            "username": str,
+            "ig_user_id": str,
+            "login": str,
+            "page_id": str,
+            "channel_id": str,
+            "timezone": str,
+            "digest_time": str,
+            "status": str,
+            "status_reason": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"username", "ig_user_id", "login", "channel_id", "timezone", "digest_time", "status"},
+        defaults={"status": "active", "timezone": "UTC", "digest_time": "09:00"},
+    )
+    db["accounts"].create_index(["username"], unique=True)
+    db["accounts"].create_index(["ig_user_id"], unique=True)
+    db.execute("CREATE TRIGGER accounts_login_check BEFORE INSERT ON accounts "
+               "WHEN NEW.login NOT IN ('facebook', 'instagram') "
+               "BEGIN SELECT RAISE(ABORT, 'login must be facebook or instagram'); END")
+
+
+@migrations()
+def create_tokens(db: Database) -> None:
+    """Encrypted access tokens, one per account and kind."""
+    db["tokens"].create(
+        {
+            "account_id": int,
+            "kind": str,
+            "ciphertext": str,
+            "expires_at": str,
+            "data_access_expires_at": str,
+            "updated_at": str,
+        },
+        pk=("account_id", "kind"),
+        not_null={"ciphertext"},
+        foreign_keys=[("account_id", "accounts", "id")],
+    )
+
+
+@migrations()
+def create_roles(db: Database) -> None:
+    """Who may do what on which account ('*' = every account)."""
+    db["roles"].create(
+        {"slack_user_id": str, "account": str, "role": str, "granted_by": str, "granted_at": str},
+        pk=("slack_user_id", "account"),
+        not_null={"role"},
+    )
+
+
+@migrations()
+def create_audit_log(db: Database) -> None:
+    """Every attempted action, allowed or refused, with its result."""
+    db["audit_log"].create(
+        {"id": int, "at": str, "actor": str, "action": str, "account_id": int, "target": str,
+         "result": str, "detail": str},
+        pk="id",
+    )
+    db["audit_log"].create_index(["account_id", "at"])

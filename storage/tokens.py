@@ -1,0 +1,32 @@
+"""The tokens table: access tokens, stored only as ciphertext."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.clock import utcnow
+
+
+def put_token(db: Database, *, account_id: int, kind: str, ciphertext: str, expires_at: str | None = None,
+              data_access_expires_at: str | None = None) -> None:
+    """Store (or replace) an account's encrypted token of this kind."""
+    db["tokens"].upsert({
+        "account_id": account_id, "kind": kind, "ciphertext": ciphertext, "expires_at": expires_at,
+        "data_access_expires_at": data_access_expires_at, "updated_at": utcnow(),
+    }, pk=("account_id", "kind"))
+
+
+def get_token(db: Database, account_id: int, kind: str | None = None) -> dict | None:
+    """Return the account's token row (of this kind, or the newest), or None."""
+    sql = "SELECT * FROM tokens WHERE account_id = ?"
+    params: list = [account_id]
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    rows = list(db.query(sql + " ORDER BY updated_at DESC LIMIT 1", params))
+    return rows[0] if rows else None
+
+
+def list_tokens(db: Database) -> list[dict]:
+    """Return every token row (ciphertext included; callers must not show it)."""
+    return list(db["tokens"].rows)

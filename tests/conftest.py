@@ -1,0 +1,77 @@
+"""Shared fixtures: a clean environment, a Config on a temporary database, the app on loopback."""
+
+from __future__ import annotations
+
+import os
+import time
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.config import Config
+from bot.secrets import new_key
+from tests.slack_stub import SlackStub
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test"
+ENV_PREFIXES = ("SLACK_", "META_", "INSTAGRAM_", "GRAPH_", "FACEBOOK_", "IGBOT_")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """Keep the developer's real Slack/Meta/igbot variables out of every test."""
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def base_env(tmp_path) -> dict[str, str]:
+    """A complete, valid environment for `igbot serve`."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "META_APP_ID": "1234", "META_APP_SECRET": "meta-app-secret", "META_WEBHOOK_VERIFY_TOKEN": "verify-me",
+        "IGBOT_DB": str(tmp_path / "igbot.db"), "IGBOT_SECRET_KEY": new_key(),
+    }
+
+
+@pytest.fixture
+async def slack_stub(aiohttp_server):
+    """The loopback Slack stand-in, started."""
+    stub = SlackStub(BOT_TOKEN)
+    server = await aiohttp_server(stub.app)
+    stub.url = str(server.make_url("/"))
+    return stub
+
+
+@pytest.fixture
+def config(base_env, slack_stub) -> Config:
+    """A Config whose Slack calls go to the stub."""
+    return Config.from_env({**base_env, "SLACK_API_URL": slack_stub.url + "api/", "IGBOT_ADMINS": "U0ADMIN"})
+
+
+@pytest.fixture
+async def bot(aiohttp_client, config):
+    """The igbot web app, started on loopback."""
+    from bot.app import create_app
+
+    return await aiohttp_client(create_app(config))
+
+
+def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,
+                   content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
+    """Return the headers Slack sends with a body signed under secret."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)}
+
+
+def slash_body(text: str, *, response_url: str, user_id: str = "U0ALICE", channel_id: str = "C0SOCIAL1") -> str:
+    """Return a slash command's form body as Slack sends it."""
+    return urlencode({
+        "token": "legacy", "team_id": "T0001", "team_domain": "test", "channel_id": channel_id,
+        "channel_name": "social", "user_id": user_id, "user_name": "alice", "command": "/ig", "text": text,
+        "api_app_id": "A0001", "is_enterprise_install": "false", "response_url": response_url,
+        "trigger_id": "1337.42.abcd",
+    })

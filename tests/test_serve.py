@@ -1,0 +1,76 @@
+"""`igbot serve` as a real process: starts, answers /healthz, stops cleanly on SIGTERM."""
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.test_cli import TOKEN, add
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_starts_answers_healthz_and_stops_on_sigterm(base_env):
+    assert add(base_env).exit_code == 0
+    port = free_port()
+    env = {**base_env, "IGBOT_PORT": str(port), "IGBOT_LOG_LEVEL": "DEBUG", "IGBOT_ADMINS": "U0ADMIN",
+           "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    assert response.status == 200
+                    assert b"demo_shop" in response.read()
+                    break
+            except OSError:
+                assert process.poll() is None, process.stdout.read()
+                assert time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.1)
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=10)
+        assert time.monotonic() - started < 10
+        assert process.returncode == 0, output
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert "igbot is up" in output
+    assert TOKEN not in output and base_env["IGBOT_SECRET_KEY"] not in output
+
+
+def test_serve_refuses_a_sandbox_database(base_env):
+    from bot.config import Config
+    from bot.startup import StartupError, open_store
+
+    config = Config.from_env(base_env)
+    store, _ = open_store(config, sandbox=True)
+    store.close()
+    try:
+        open_store(config)
+    except StartupError as exc:
+        assert "is a sandbox database" in str(exc)
+    else:
+        raise AssertionError("serve accepted a sandbox database")
+
+
+def test_sandbox_refuses_a_production_database(base_env):
+    from bot.config import Config
+    from bot.startup import StartupError, open_store
+
+    assert add(base_env).exit_code == 0
+    try:
+        open_store(Config.from_env(base_env), sandbox=True)
+    except StartupError as exc:
+        assert "is not a sandbox database" in str(exc)
+    else:
+        raise AssertionError("the sandbox took over a production database")
