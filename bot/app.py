@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,6 +17,7 @@ from bot.config import Config
 from bot.deps import Deps
 from bot.logs import request_id
 from bot.metrics import Metrics
+from bot.outbox import Outbox
 from bot.scheduler import Heartbeat, build_scheduler, stop_scheduler
 from bot.slack import build_bolt_app, build_slack_client, slack_events_handler
 from bot.startup import open_store
@@ -42,9 +45,12 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     store, cipher = await asyncio.to_thread(open_store, config, sandbox=app[SANDBOX])
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
-    deps = Deps(config=config, store=store, cipher=cipher, slack=build_slack_client(config.slack_bot_token,
-                config.slack_api_url), http=http, metrics=Metrics(), workers=Workers(), heartbeat=Heartbeat())
+    slack = build_slack_client(config.slack_bot_token, config.slack_api_url)
+    outbox = Outbox(store, slack, worker_id=worker_id(), admins=config.admins)
+    deps = Deps(config=config, store=store, cipher=cipher, slack=slack, http=http, metrics=Metrics(),
+                outbox=outbox, workers=Workers(), heartbeat=Heartbeat())
     app[DEPS] = deps
+    deps.workers.spawn("outbox", outbox.run)
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(tick_seconds=config.tick_seconds,
@@ -61,6 +67,11 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
             await socket_mode.close_async()
         await http.close()
         await asyncio.to_thread(store.close)
+
+
+def worker_id() -> str:
+    """Return a name for this process's workers, unique across hosts and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 async def tick(deps: Deps) -> None:

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Config
 from bot.metrics import Metrics
+from bot.outbox import Outbox
 from bot.scheduler import Heartbeat
 from bot.secrets import TokenCipher
 from bot.workers import Workers
@@ -25,5 +26,6 @@ class Deps:
     slack: AsyncWebClient
     http: aiohttp.ClientSession
     metrics: Metrics
+    outbox: Outbox
     workers: Workers
     heartbeat: Heartbeat

@@ -7,6 +7,7 @@ import ipaddress
 
 from bot.deps import Deps
 from storage import accounts as account_rows
+from storage import outbox as outbox_rows
 from storage import tokens as token_rows
 
 FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
@@ -56,3 +57,10 @@ async def account_health(deps: Deps) -> list[dict]:
         return out
 
     return await deps.store.run(read)
+
+
+async def parked_slack_errors(deps: Deps) -> list[dict]:
+    """Return Slack writes that were parked, with the reason Slack gave."""
+    items = await deps.store.run(outbox_rows.parked_items)
+    return [{"outbox_id": i["id"], "channel_id": i["channel_id"], "error": i["error"], "created_at": i["created_at"]}
+            for i in items]

@@ -77,3 +77,38 @@ def create_audit_log(db: Database) -> None:
         pk="id",
     )
     db["audit_log"].create_index(["account_id", "at"])
+
+
+@migrations()
+def create_outbox(db: Database) -> None:
+    """Durable Slack writes: channel posts, thread replies and message updates."""
+    db["outbox"].create(
+        {
+            "id": int,
+            "kind": str,  # post | update
+            "channel_id": str,
+            "account_id": int,
+            "payload": str,  # JSON: text, blocks, unfurl flags …
+            "dedupe_key": str,
+            "thread_parent_id": int,  # post into the thread of this outbox post
+            "thread_ts": str,  # or of this Slack message
+            "target_id": int,  # update: the outbox post to change
+            "target_ts": str,  # update: or this Slack message
+            "state": str,  # pending | sending | sent | parked
+            "attempts": int,
+            "next_attempt_at": str,
+            "ts": str,
+            "error": str,
+            "fallback_used": int,
+            "created_at": str,
+            "sent_at": str,
+            "claimed_by": str,
+            "lease_until": str,
+        },
+        pk="id",
+        not_null={"kind", "channel_id", "payload", "state"},
+        defaults={"state": "pending", "attempts": 0, "fallback_used": 0},
+    )
+    db["outbox"].create_index(["dedupe_key"], unique=True)
+    db["outbox"].create_index(["state", "next_attempt_at"])
+    db["outbox"].create_index(["target_id"])

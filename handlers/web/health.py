@@ -18,6 +18,7 @@ async def handle_healthz(request: web.Request) -> web.Response:
     body = await health.process_health(deps, request.app[SCHEDULER].running)
     if _trusted(request):
         body["accounts"] = await health.account_health(deps)
+        body["parked_slack_errors"] = await health.parked_slack_errors(deps)
     return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
 
