@@ -112,3 +112,9 @@ def create_outbox(db: Database) -> None:
     db["outbox"].create_index(["dedupe_key"], unique=True)
     db["outbox"].create_index(["state", "next_attempt_at"])
     db["outbox"].create_index(["target_id"])
+
+
+@migrations()
+def create_graph_usage(db: Database) -> None:
+    """Graph API usage and throttle windows, per app and per account, kept across restarts."""
+    db["graph_usage"].create({"key": str, "usage": str, "updated_at": str}, pk="key")
