@@ -8,13 +8,17 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from functools import partial
 
 import aiohttp
 from aiohttp import web
 
+from bot import jobs
 from bot.appkeys import BOLT, CONFIG, DEPS, SANDBOX, SCHEDULER
 from bot.config import Config
 from bot.deps import Deps
+from bot.graph.client import GraphClient
+from bot.graph_state import SqliteGraphState
 from bot.logs import request_id
 from bot.metrics import Metrics
 from bot.outbox import Outbox
@@ -47,14 +51,16 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
     slack = build_slack_client(config.slack_bot_token, config.slack_api_url)
     outbox = Outbox(store, slack, worker_id=worker_id(), admins=config.admins)
-    deps = Deps(config=config, store=store, cipher=cipher, slack=slack, http=http, metrics=Metrics(),
-                outbox=outbox, workers=Workers(), heartbeat=Heartbeat())
+    deps = Deps(config=config, store=store, cipher=cipher, slack=slack, http=http,
+                graph=build_graph_client(config, http, store), metrics=Metrics(), outbox=outbox, workers=Workers(),
+                heartbeat=Heartbeat())
     app[DEPS] = deps
     deps.workers.spawn("outbox", outbox.run)
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
-    scheduler = app[SCHEDULER] = build_scheduler(tick_seconds=config.tick_seconds,
-                                                 tick=lambda: tick(deps), jobs=[])
+    scheduler = app[SCHEDULER] = build_scheduler(
+        tick_seconds=config.tick_seconds, tick=lambda: jobs.tick(deps),
+        jobs=[(name, seconds, partial(fn, deps)) for name, seconds, fn in jobs.PERIODIC_JOBS])
     scheduler.start()
     log.info("igbot is up on http://%s:%s (Slack over %s)", config.host, config.port,
              "Socket Mode" if socket_mode else "HTTP")
@@ -74,9 +80,14 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-async def tick(deps: Deps) -> None:
-    """Run due work once (later capabilities add their steps here)."""
-    deps.heartbeat.beat()
+def build_graph_client(config: Config, http: aiohttp.ClientSession, store) -> GraphClient:
+    """Return the process's Graph API client, its state persisted in the store."""
+    return GraphClient(http, state=SqliteGraphState(store), graph_url=config.graph_api_url,
+                       instagram_graph_url=config.instagram_graph_api_url, instagram_api_url=config.instagram_api_url,
+                       version=config.graph_api_version, meta_app_id=config.meta_app_id or None,
+                       meta_app_secret=config.meta_app_secret or None,
+                       instagram_app_id=config.instagram_app_id or None,
+                       instagram_app_secret=config.instagram_app_secret or None)
 
 
 async def start_socket_mode(bolt, config: Config):

@@ -8,6 +8,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Config
+from bot.graph.client import GraphClient
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.scheduler import Heartbeat
@@ -25,6 +26,7 @@ class Deps:
     cipher: TokenCipher
     slack: AsyncWebClient
     http: aiohttp.ClientSession
+    graph: GraphClient
     metrics: Metrics
     outbox: Outbox
     workers: Workers

@@ -1,0 +1,28 @@
+"""Due work: the steps of the scheduler tick and the periodic jobs, as tables each capability extends."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[Deps], Awaitable[None]]
+
+# (name, step) run in order on every tick; a failing step is logged and does not stop the others.
+TICK_STEPS: list[tuple[str, Step]] = []
+
+# (job id, interval in seconds, job) run by APScheduler besides the tick.
+PERIODIC_JOBS: list[tuple[str, int, Step]] = []
+
+
+async def tick(deps: Deps) -> None:
+    """Run every tick step once, then record the heartbeat /healthz reads."""
+    for name, step in TICK_STEPS:
+        try:
+            await step(deps)
+        except Exception:  # one broken step must not starve the others of their turn
+            log.exception("tick step %s failed", name)
+    deps.heartbeat.beat()

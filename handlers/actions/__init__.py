@@ -1,0 +1,12 @@
+"""block_actions listeners (buttons, overflow menus, selects): the routing table."""
+
+from slack_bolt.async_app import AsyncApp
+
+# action_id (or re.Pattern) -> listener
+ACTIONS: dict = {}
+
+
+def register(app: AsyncApp) -> None:
+    """Register every block action."""
+    for action_id, fn in ACTIONS.items():
+        app.action(action_id)(fn)

@@ -1,0 +1,12 @@
+"""block_suggestion listeners (external selects): the routing table."""
+
+from slack_bolt.async_app import AsyncApp
+
+# action_id -> listener
+OPTIONS: dict = {}
+
+
+def register(app: AsyncApp) -> None:
+    """Register every options loader."""
+    for action_id, fn in OPTIONS.items():
+        app.options(action_id)(fn)
