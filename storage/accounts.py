@@ -68,3 +68,20 @@ def set_account_status(db: Database, account_id: int, status: str, reason: str |
         [status, reason, utcnow(), account_id, status, reason],
     )
     return cursor.rowcount > 0
+
+
+SETTINGS = ("timezone", "digest_time", "weekly_digest", "approval_required", "channel_id")
+
+
+def update_settings(db: Database, account_id: int, **changes: object) -> dict:
+    """Change an account's settings; a new timezone or digest time makes the next digest be rescheduled."""
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"not account settings: {', '.join(sorted(unknown))}")
+    values = dict(changes)
+    if {"timezone", "digest_time"} & set(values):
+        values["next_digest_at"] = None
+    if values:
+        values["updated_at"] = utcnow()
+        db["accounts"].update(account_id, values)
+    return get_account(db, account_id)

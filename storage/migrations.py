@@ -118,3 +118,11 @@ def create_outbox(db: Database) -> None:
 def create_graph_usage(db: Database) -> None:
     """Graph API usage and throttle windows, per app and per account, kept across restarts."""
     db["graph_usage"].create({"key": str, "usage": str, "updated_at": str}, pk="key")
+
+
+@migrations()
+def add_account_settings(db: Database) -> None:
+    """Per-account settings changed with /ig settings, and when the next digest is due."""
+    db["accounts"].add_column("weekly_digest", int, not_null_default=1)
+    db["accounts"].add_column("approval_required", int, not_null_default=0)
+    db["accounts"].add_column("next_digest_at", str)

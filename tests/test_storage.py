@@ -109,3 +109,13 @@ async def test_store_runs_functions_off_the_event_loop(tmp_path):
         assert thread.startswith("igbot-db") and thread != threading.current_thread().name
     finally:
         store.close()
+
+
+def test_settings_changes_reschedule_the_digest(db):
+    row = accounts.add_account(db, **ACCOUNT)
+    db["accounts"].update(row["id"], {"next_digest_at": "2026-11-29T08:00:00.000000Z"})
+    assert accounts.update_settings(db, row["id"], weekly_digest=0)["next_digest_at"] is not None
+    changed = accounts.update_settings(db, row["id"], timezone="America/New_York")
+    assert changed["timezone"] == "America/New_York" and changed["next_digest_at"] is None
+    with pytest.raises(ValueError, match="not account settings: username"):
+        accounts.update_settings(db, row["id"], username="x")
