@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import TYPE_CHECKING
 
@@ -95,6 +96,9 @@ class WebApi:
         if needed and needed not in self.ws.scopes:
             raise SlackError("missing_scope", needed=needed, provided=",".join(sorted(self.ws.scopes)))
         channel = args.get("channel") if isinstance(args.get("channel"), str) else None
+        if channel:
+            with contextlib.suppress(KeyError):
+                channel = self.ws.channel_id(channel)
         wait = self.emu.limiter.check(method, self.emu.now(), channel=channel)
         if wait:
             raise SlackError("ratelimited", status=429, headers={"Retry-After": str(wait)})

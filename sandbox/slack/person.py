@@ -77,6 +77,8 @@ class Person:
                 self.ws.add_message(
                     ch, Message(ts=self.ws.ids.ts(now), channel=ch.id, user=uid, text=command)
                 )
+            if not text and not blocks:
+                return
             msg = Message(
                 ts=self.ws.ids.ts(now),
                 channel=ch.id,
@@ -88,7 +90,7 @@ class Person:
             )
             self.ws.add_message(ch, msg)
             d.shown.append(msg.to_api(channel=ch))
-        else:
+        elif text or blocks:
             eph = self.emu.add_ephemeral(
                 channel=ch.id,
                 user=uid,

@@ -25,7 +25,6 @@ METHOD_TIERS = {
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
     "files.info": 4,
-    "apps.connections.open": 1,
 }
 
 

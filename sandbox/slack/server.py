@@ -211,8 +211,13 @@ class SlackEmulator:
 
     def issue_response_url(self, user: str, channel: str, *, message_ts: str | None = None) -> str:
         """Hand out a response_url as if the person had just interacted (for direct tests)."""
-        return self.ws.issue_response_url(self.base_url, self.ws.user_id(user), self.ws.channel_id(channel),
-                                          self.now(), source_ts=message_ts)
+        return self.ws.issue_response_url(
+            self.base_url,
+            self.ws.user_id(user),
+            self.ws.channel_id(channel),
+            self.now(),
+            source_ts=message_ts,
+        )
 
     def inject_error(
         self,

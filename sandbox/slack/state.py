@@ -430,15 +430,16 @@ class Workspace:
         bot_member: bool = False,
         archived: bool = False,
     ) -> str:
-        """Create a channel and return its id (``C…`` for public, ``G…`` for private)."""
-        cid = self.ids.next("G" if private else "C")
+        """Create a channel and return its id (``C…``: like today's Slack, private channels too)."""
+        cid = self.ids.next("C")
+        ids = [self.user_id(m) for m in members]
         ch = Channel(
             id=cid,
             name=name,
             is_private=private,
             is_archived=archived,
-            members={self.user_id(m) for m in members},
-            creator=next(iter(members), ""),
+            members=set(ids),
+            creator=ids[0] if ids else "",
         )
         if bot_member:
             ch.members.add(self.bot_user_id)

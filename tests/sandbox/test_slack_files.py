@@ -132,3 +132,15 @@ async def test_upload_errors(client, emu, chan):
     with pytest.raises(SlackApiError) as e:
         await client.files_getUploadURLExternal(filename="a.png", length=3)
     assert e.value.response["error"] == "missing_scope" and e.value.response["needed"] == "files:write"
+
+
+async def test_share_into_a_thread(client, emu, clock, chan):
+    parent = (await client.chat_postMessage(channel=chan, text="Digest"))["ts"]
+    r = await client.files_upload_v2(
+        channel=chan, thread_ts=parent, content=png(), filename="c.png", title="c"
+    )
+    clock.advance(2)
+    info = (await client.files_info(file=r["file"]["id"]))["file"]
+    assert info["shares"]["public"][chan][0]["thread_ts"] == parent
+    assert emu.thread(chan, parent)[1]["files"][0]["id"] == r["file"]["id"]
+    assert [m["text"] for m in emu.messages(chan)] == ["Digest"]

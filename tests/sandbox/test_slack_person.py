@@ -89,6 +89,8 @@ def build_bolt(api_url: str, seen: list) -> AsyncApp:
         elif text == "post":
             await ack()
             await client.views_open(trigger_id=command["trigger_id"], view=modal(notify=True))
+        elif text == "echo":
+            await ack(response_type="in_channel")
         elif text == "later":
             await ack()
             await respond(text="done later", response_type="ephemeral")
@@ -142,10 +144,22 @@ def build_bolt(api_url: str, seen: list) -> AsyncApp:
     @app.event("app_home_opened")
     async def home(event, client):
         seen.append(event)
+        button = {"type": "button", "action_id": "refresh", "text": {"type": "plain_text", "text": "Refresh"}}
         await client.views_publish(
             user_id=event["user"],
-            view={"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hi"}}]},
+            view={
+                "type": "home",
+                "blocks": [
+                    {"type": "section", "text": {"type": "mrkdwn", "text": "Hi"}},
+                    {"type": "actions", "block_id": "home_actions", "elements": [button]},
+                ],
+            },
         )
+
+    @app.action("refresh")
+    async def refresh(ack, body):
+        await ack()
+        seen.append(body)
 
     return app
 
@@ -215,6 +229,8 @@ async def test_slash_command_in_channel_and_respond(emu, bot, alice, chan):
     d = await emu.slash_command(user=alice, channel=chan, text="loud")
     assert d.json == {"text": "Everyone sees this", "response_type": "in_channel"}
     assert [m["text"] for m in emu.messages(chan)] == ["/ig loud", "Everyone sees this"]
+    d = await emu.slash_command(user=alice, channel=chan, text="echo")  # only the command is shown
+    assert d.shown == [] and emu.messages(chan)[-1]["text"] == "/ig echo"
     await emu.slash_command(user=alice, channel=chan, text="later")
     await emu.wait_for(lambda: any(e["text"] == "done later" for e in emu.ephemerals(user=alice)))
     assert emu.calls_of("response_url")[0].status == 200
@@ -315,6 +331,14 @@ async def test_app_home_opened_publishes_home(emu, bot, seen, alice):
     assert home["type"] == "home" and home["blocks"][0]["text"]["text"] == "Hi"
     event = seen[-1]
     assert event["type"] == "app_home_opened" and event["tab"] == "home" and event["channel"].startswith("D")
+    d = await emu.click(user=alice, view_id=home["id"], action_id="refresh")
+    assert d.ok
+    click = await emu.wait_for(lambda: [b for b in seen if b.get("type") == "block_actions"])
+    assert (
+        click[0]["container"] == {"type": "view", "view_id": home["id"]}
+        and click[0]["view"]["type"] == "home"
+    )
+    assert "response_url" not in click[0]
     assert await emu.verify_url("abc") is True
 
 

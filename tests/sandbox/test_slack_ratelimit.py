@@ -94,3 +94,13 @@ async def test_workspace_post_limit(clock):
         assert await limited(client.chat_postMessage(channel=chans[3], text="x")) == 20
     finally:
         await emu.stop()
+
+
+async def test_channel_named_or_by_id_shares_one_bucket(clock):
+    emu, client = await started(clock, post_burst=1)
+    try:
+        emu.add_channel("a", bot_member=True)
+        await client.chat_postMessage(channel="#a", text="1")
+        assert await limited(client.chat_postMessage(channel=emu.ws.channel_id("a"), text="2")) == 1
+    finally:
+        await emu.stop()
