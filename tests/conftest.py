@@ -11,7 +11,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Config
 from bot.secrets import new_key
-from tests.slack_stub import SlackStub
+from sandbox.slack import SlackEmulator
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
@@ -37,26 +37,31 @@ def base_env(tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture
-async def slack_stub(aiohttp_server):
-    """The loopback Slack stand-in, started."""
-    stub = SlackStub(BOT_TOKEN)
-    server = await aiohttp_server(stub.app)
-    stub.url = str(server.make_url("/"))
-    return stub
+async def slack():
+    """The Slack emulator with a workspace: admin and alice, and #social with the bot in it."""
+    emulator = SlackEmulator(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, app_token="xapp-test")
+    await emulator.start()
+    emulator.admin = emulator.add_user("admin", is_admin=True)
+    emulator.alice = emulator.add_user("alice")
+    emulator.social = emulator.add_channel("social", members=[emulator.admin, emulator.alice], bot_member=True)
+    yield emulator
+    await emulator.stop()
 
 
 @pytest.fixture
-def config(base_env, slack_stub) -> Config:
-    """A Config whose Slack calls go to the stub."""
-    return Config.from_env({**base_env, "SLACK_API_URL": slack_stub.url + "api/", "IGBOT_ADMINS": "U0ADMIN"})
+def config(base_env, slack) -> Config:
+    """A Config whose Slack calls go to the emulator; its admin is igbot's admin."""
+    return Config.from_env({**base_env, "SLACK_API_URL": slack.api_url, "IGBOT_ADMINS": slack.admin})
 
 
 @pytest.fixture
-async def bot(aiohttp_client, config):
-    """The igbot web app, started on loopback."""
+async def bot(aiohttp_client, config, slack):
+    """The igbot web app on loopback, receiving the Slack emulator's requests."""
     from bot.app import create_app
 
-    return await aiohttp_client(create_app(config))
+    client = await aiohttp_client(create_app(config))
+    slack.set_request_url(str(client.make_url("/slack/events")))
+    return client
 
 
 def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,

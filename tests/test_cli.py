@@ -111,12 +111,12 @@ def test_every_command_help_shows_an_example():
         assert "Example:" in output and "igbot " in output, path
 
 
-async def test_doctor_reports_each_check(base_env, slack_stub):
-    env = {**base_env, "SLACK_API_URL": slack_stub.url + "api/"}
+async def test_doctor_reports_each_check(base_env, slack):
+    env = {**base_env, "SLACK_API_URL": slack.api_url}
     result = await _in_thread(env, "doctor")
     assert "[  ok] configuration" in result.output
     assert "[  ok] database" in result.output
-    assert "[  ok] slack: connected to Test as @igbot" in result.output
+    assert "[  ok] slack: connected to Igbot-Sandbox as @igbot" in result.output
     assert "[   !] admins: IGBOT_ADMINS is empty" in result.output
     bad = await _in_thread({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "doctor")
     assert bad.exit_code == 1 and "auth.test said invalid_auth" in bad.output

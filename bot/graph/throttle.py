@@ -166,10 +166,7 @@ class Throttle:
         st = await self.get(key)
         now = self._clock()
         st.strikes += 1
-        if regain_minutes > 0:
-            wait = regain_minutes * 60.0
-        else:
-            wait = min(MAX_BLOCK, MIN_BLOCK * 2 ** (st.strikes - 1))
+        wait = regain_minutes * 60.0 if regain_minutes > 0 else min(MAX_BLOCK, MIN_BLOCK * 2 ** (st.strikes - 1))
         wait *= 1.0 + self._rng.random() * 0.1
         st.blocked_until = max(st.blocked_until, now + wait)
         st.paused_until = max(st.paused_until, st.blocked_until)
