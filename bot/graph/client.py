@@ -292,18 +292,23 @@ class GraphClient:
 
         body: Any = None
         if failure is None:
+            readable = True
             try:
                 body = json.loads(text) if text else None
             except ValueError:
-                body = None
-            if status is not None and status < 400 and not _has_error(body):
+                readable = False
+            ok = status is not None and status < 400
+            if ok and readable and not _has_error(body):
                 self._log(call, path, status, elapsed_ms, usage, attempt, None)
                 for key in self._keys(call):
                     await self.throttle.succeeded(key)
                 return body
-            failure = E.from_payload(body, status=status, context=ctx, method=call.method, path=path)
-            if status is not None and status < 400 and body is None:
-                failure = E.TransientError(E.render("Instagram sent an unreadable answer to {path}", ctx))
+            if ok and not readable:
+                failure = E.TransientError(
+                    E.render("Instagram sent an unreadable answer to {path}; try again", ctx)
+                )
+            else:
+                failure = E.from_payload(body, status=status, context=ctx, method=call.method, path=path)
         failure.status, failure.method, failure.path = status, call.method, path
         self._log(call, path, status, elapsed_ms, usage, attempt, failure)
         raise await self._classify(call, failure, body, ctx, regain=regain, sent=sent)
