@@ -262,7 +262,12 @@ class GraphClient:
         resp_headers: Mapping[str, str] = {}
         failure: E.GraphError | None = None
         sent = True  # False only when the request surely never reached Meta
-        ctx = {"path": path, "account": call.account.label if call.account else None, **call.context}
+        ctx = {
+            "path": path,
+            "object": _node(path, self.version),
+            "account": call.account.label if call.account else None,
+            **call.context,
+        }
         try:
             async with self.session.request(
                 call.method, url, headers=headers, data=form, timeout=timeout, allow_redirects=False
@@ -508,6 +513,13 @@ def _param(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
+
+
+def _node(path: str, version: str) -> str | None:
+    parts = [p for p in path.split("/") if p]
+    if version in parts:
+        parts = parts[parts.index(version) + 1 :]
+    return f"item {parts[0]}" if parts else None
 
 
 def _has_error(body: Any) -> bool:

@@ -102,7 +102,10 @@ async def instagram_code_to_token(client: GraphClient, code: str, redirect_uri: 
         "code": code.removesuffix("#_"),
     }
     url = client.url("oauth/access_token", host=client.instagram_api_url, versioned=False)
-    body = await _call(client, Call("POST", url, form=form, retry=False))
+    call = Call(
+        "POST", url, form=form, retry=False, write=True, context={"action": "the login code exchange"}
+    )
+    body = await _call(client, call)
     data = body.get("data")
     if isinstance(data, list) and data and isinstance(data[0], dict):
         body = data[0]
