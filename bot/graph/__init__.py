@@ -28,6 +28,7 @@ from .errors import (
     TokenInvalid,
     TransientError,
 )
+from .factory import client_from_settings, create_session
 from .state import GraphStateStore, MemoryStateStore
 
 __all__ = [
@@ -66,4 +67,6 @@ __all__ = [
     "TokenInvalid",
     "TransientError",
     "appsecret_proof",
+    "client_from_settings",
+    "create_session",
 ]

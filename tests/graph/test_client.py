@@ -225,3 +225,22 @@ async def test_ready_at_and_usage_without_calls(client: GraphClient, fb_account)
     assert await client.ready_at(fb_account) is None
     usage = await client.usage(fb_account)
     assert usage["account"]["pct"] == 0 and usage["app"]["blocked_until"] is None
+
+
+async def test_client_from_settings_uses_the_environment_names_and_defaults(session, store):
+    from bot.graph import client_from_settings
+
+    client = client_from_settings(session, {"META_APP_ID": "1", "GRAPH_API_VERSION": ""}, store)
+    assert client.graph_url == "https://graph.facebook.com" and client.version == "v25.0"
+    assert client.instagram_graph_url == "https://graph.instagram.com" and client.meta_app_id == "1"
+    assert client.url("1784/media") == "https://graph.facebook.com/v25.0/1784/media"
+
+
+async def test_create_session():
+    from bot.graph import create_session
+
+    session = create_session()
+    try:
+        assert session.timeout.total is None and session.timeout.sock_read == 30.0
+    finally:
+        await session.close()
