@@ -275,3 +275,109 @@ async def test_usage_headers_are_read(emu, make, fb):
         await media.profile(client, account_of(fb))
     usage = await client.usage(account_of(fb))
     assert usage["account"]["observed_at"] and usage["app"]["observed_at"]
+
+
+async def _dialog_code(session: aiohttp.ClientSession, url: str, params: dict) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    async with session.get(url, params=params, allow_redirects=False) as resp:
+        assert resp.status == 302, await resp.text()
+        location = resp.headers["Location"]
+    return parse_qs(urlsplit(location).query)["code"][0] + (urlsplit(location).fragment and "#_")
+
+
+async def test_facebook_login_flow_finds_the_instagram_account(emu, make, fb):
+    client = make()
+    redirect = "https://bot.example/oauth/facebook/callback"
+    code = await _dialog_code(
+        client.session,
+        f"{emu.urls.www_facebook}/v25.0/dialog/oauth",
+        {
+            "client_id": emu.app_id,
+            "redirect_uri": redirect,
+            "state": "s1",
+            "scope": "instagram_basic,pages_show_list",
+        },
+    )
+    short = await tokens.facebook_code_to_token(client, code.removesuffix("#_"), redirect)
+    long = await tokens.facebook_long_lived(client, short["access_token"])
+    assert long["expires_in"] > 50 * 86400
+    pages = await tokens.facebook_pages(client, long["access_token"])
+    assert [(p["ig_user_id"], p["username"]) for p in pages] == [(fb.ig_user_id, "shop_fb")]
+    assert pages[0]["page_id"] == fb.page_id and pages[0]["page_token"]
+
+
+async def test_instagram_login_flow_uses_user_id(emu, make, clock, ig):
+    client = make()
+    redirect = "https://bot.example/oauth/instagram/callback"
+    code = await _dialog_code(
+        client.session,
+        f"{emu.urls.www_instagram}/oauth/authorize",
+        {
+            "client_id": emu.instagram_app_id,
+            "redirect_uri": redirect,
+            "response_type": "code",
+            "scope": "instagram_business_basic",
+            "state": "s2",
+        },  # fmt: skip
+    )
+    short = await tokens.instagram_code_to_token(client, code, redirect)
+    long = await tokens.instagram_long_lived(client, short["access_token"])
+    me = await tokens.instagram_identity(client, long["access_token"])
+    assert me["ig_user_id"] == ig.ig_user_id and me["ig_user_id"] != short.get("user_id")
+    clock.advance(25 * 3600)
+    fresh = await tokens.instagram_refresh(client, long["access_token"])
+    assert fresh["access_token"] and fresh["expires_in"] > 50 * 86400
+
+
+async def test_publishing_limit_stories_and_account_insights(emu, make, fb, ig):
+    client = make()
+    for acct in (fb, ig):
+        account = account_of(acct)
+        limit = await media.publishing_limit(client, account)
+        assert limit["quota_usage"] == 0 and limit["config"]["quota_total"] == 50
+        emu.add_media(acct, media_product_type="STORY")
+        assert len([s async for s in media.stories(client, account)]) == 1
+        out = await insights.account_insights(client, account, metrics=("reach", "views", "accounts_engaged"))
+        assert set(out["values"]) == {"reach", "views", "accounts_engaged"} and out["errors"] == {}
+
+
+async def test_mentions(emu, make, fb):
+    client = make()
+    account = account_of(fb)
+    mention = emu.add_mention(fb, deliver=False)
+    got = await C.mentioned_comment(client, account, mention.id)
+    assert got["id"] == mention.id and "@shop_fb" in got["text"]
+    assert "id" in await C.reply_to_mention(
+        client, account, got["media"]["id"], "Thanks!", comment_id=mention.id
+    )
+    caption = emu.add_mention(fb, in_caption=True, deliver=False)
+    got = await C.mentioned_media(client, account, caption.id)
+    assert got["id"] == caption.id
+
+
+async def test_webhook_subscriptions(emu, make, fb, ig, aiohttp_server):
+    from aiohttp import web
+
+    from bot.graph import webhooks
+
+    async def verify(request: web.Request) -> web.Response:
+        assert request.query["hub.verify_token"] == "v"
+        return web.Response(text=request.query["hub.challenge"])
+
+    app = web.Application()
+    app.router.add_get("/webhooks/instagram", verify)
+    server = await aiohttp_server(app)
+    client = make()
+    await webhooks.subscribe_app(
+        client,
+        callback_url=str(server.make_url("/webhooks/instagram")),
+        fields=["comments"],
+        verify_token="v",
+    )
+    subs = await webhooks.app_subscriptions(client)
+    assert subs and subs[0]["object"] == "instagram"
+    await webhooks.subscribe_account(client, account_of(fb), ["feed"], page_token=fb.page_token)
+    assert await webhooks.account_subscriptions(client, account_of(fb), page_token=fb.page_token)
+    await webhooks.subscribe_account(client, account_of(ig), ["comments", "messages"])
+    assert await webhooks.account_subscriptions(client, account_of(ig))
