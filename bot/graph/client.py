@@ -251,12 +251,9 @@ class GraphClient:
         path = url.path
         form = {k: _param(v) for k, v in call.form.items()} if call.form is not None else None
         timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=self.timeouts.connect,
-            sock_connect=self.timeouts.connect,
-            sock_read=self.timeouts.read,
+            total=None, sock_connect=self.timeouts.connect, sock_read=self.timeouts.read
         )
-        started = self.clock()
+        started = time.perf_counter()
         status: int | None = None
         text = ""
         resp_headers: Mapping[str, str] = {}
@@ -292,7 +289,7 @@ class GraphClient:
                 ),
                 path=path,
             )
-        elapsed_ms = (self.clock() - started) * 1000.0
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
         usage, regain = await self._observe(call, resp_headers)
 
         body: Any = None
@@ -382,7 +379,7 @@ class GraphClient:
             if call.app_call:
                 return _scrub(_copy(exc, E.AppConfigError, _app_sentence(exc)), secrets)
             if account is not None:
-                reason = exc.user_title or exc.codes or "token refused"
+                reason = redact_text(exc.user_title or exc.codes or "token refused", secrets)
                 newly = await self.state.mark_needs_reconnect(account.id, reason)
                 self._reconnect[account.id] = (hashlib.sha256(account.token.encode()).hexdigest(), reason)
                 if newly:

@@ -128,12 +128,10 @@ async def media_with_insights(
     page_size: int = 50,
     priority: Priority = Priority.BACKGROUND,
 ) -> list[dict[str, Any]]:
-    """Return recent media, each with ``insights`` as ``{metric: value}``.
-
-    Uses field expansion (``insights.metric(...)``, one call per page). When Meta refuses the expansion for a
-    page, that page's media are read without it and their insights fetched per media (batched on the Facebook
-    host); a media whose insights are refused gets ``insights: {}`` and ``insights_error``.
-    """
+    """Return recent media with ``insights`` as ``{metric: value}`` (expansion; per media if refused)."""
+    # Meta refuses a whole expanded page when one media lacks a metric: that page is then read without the
+    # expansion and its insights fetched per media (batched on the Facebook host); a media whose insights are
+    # refused gets ``insights: {}`` and ``insights_error``. Two refusals in a row stop trying the expansion.
     expanded = f"{fields},insights.metric({','.join(metrics)})"
     call: Call | None = Call(
         method="GET",
