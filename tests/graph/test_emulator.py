@@ -60,6 +60,7 @@ async def emu(clock):
     await e.start()
     yield e
     await e.stop()
+    assert e.violations == []  # every node and edge call carried a live version
 
 
 @pytest.fixture
