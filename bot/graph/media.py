@@ -122,10 +122,15 @@ def container_error(status: dict[str, Any], url: str | None = None) -> E.GraphEr
 
 
 async def publish(
-    client: GraphClient, account: GraphAccount, creation_id: str, *, priority: Priority = Priority.BACKGROUND
+    client: GraphClient,
+    account: GraphAccount,
+    creation_id: str,
+    *,
+    url: str | None = None,
+    priority: Priority = Priority.BACKGROUND,
 ) -> dict[str, Any]:
     """Publish a container, never retried: a timeout or 5xx raises OutcomeUnknown (check the container)."""
-    ctx = {"object": f"container {creation_id}", "action": f"publishing container {creation_id}"}
+    ctx = {"object": f"container {creation_id}", "action": f"publishing container {creation_id}", "url": url}
     return await client.post(
         f"{account.ig_user_id}/media_publish",
         account,

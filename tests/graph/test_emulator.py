@@ -382,3 +382,28 @@ async def test_webhook_subscriptions(emu, make, fb, ig, aiohttp_server):
     assert await webhooks.account_subscriptions(client, account_of(fb), page_token=fb.page_token)
     await webhooks.subscribe_account(client, account_of(ig), ["comments", "messages"])
     assert await webhooks.account_subscriptions(client, account_of(ig))
+
+
+async def test_video_container_errors_name_the_file(emu, make, clock, fb):
+    from bot.graph import ContainerMustBeRecreated, InvalidMedia, MediaNotReady
+
+    client = make()
+    account = account_of(fb)
+    broken = "https://cdn.example/video/broken.mp4"
+    ct = await media.create_container(client, account, video_url=broken, media_type="REELS")
+    clock.advance(120)
+    status = await media.container_status(client, account, ct["id"])
+    err = media.container_error(status, broken)
+    assert status["status_code"] == "ERROR" and isinstance(err, InvalidMedia) and broken in err.sentence
+
+    slow = "https://cdn.example/video/slow.mp4"
+    ct = await media.create_container(client, account, video_url=slow, media_type="REELS")
+    with pytest.raises(MediaNotReady) as info:
+        await media.publish(client, account, ct["id"], url=slow)
+    assert slow in info.value.sentence and info.value.sentence.endswith("(9007/2207027)")
+
+    clock.advance(25 * 3600)  # containers expire after 24 h
+    status = await media.container_status(client, account, ct["id"])
+    assert isinstance(media.container_error(status, slow), ContainerMustBeRecreated)
+    with pytest.raises(ContainerMustBeRecreated):
+        await media.publish(client, account, ct["id"], url=slow)
