@@ -138,7 +138,7 @@ async def _sub_result(
     client: GraphClient, account: GraphAccount, req: BatchRequest, answer: Any, priority: Priority
 ) -> Any:
     path = "/" + req.relative_url.split("?", 1)[0]
-    ctx = {"path": path, "account": account.label, **req.context}
+    ctx = {"path": path, "object": f"item {path.split('/')[1]}", "account": account.label, **req.context}
     if not isinstance(answer, dict):
         return E.TransientError(E.render("Instagram did not finish {path} within the batch; try again", ctx))
     status = answer.get("code")

@@ -251,18 +251,20 @@ class GraphClient:
         path = url.path
         form = {k: _param(v) for k, v in call.form.items()} if call.form is not None else None
         timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=self.timeouts.connect,
-            sock_connect=self.timeouts.connect,
-            sock_read=self.timeouts.read,
+            total=None, sock_connect=self.timeouts.connect, sock_read=self.timeouts.read
         )
-        started = self.clock()
+        started = time.perf_counter()
         status: int | None = None
         text = ""
         resp_headers: Mapping[str, str] = {}
         failure: E.GraphError | None = None
         sent = True  # False only when the request surely never reached Meta
-        ctx = {"path": path, "account": call.account.label if call.account else None, **call.context}
+        ctx = {
+            "path": path,
+            "object": _node(path, self.version),
+            "account": call.account.label if call.account else None,
+            **call.context,
+        }
         try:
             async with self.session.request(
                 call.method, url, headers=headers, data=form, timeout=timeout, allow_redirects=False
@@ -287,23 +289,28 @@ class GraphClient:
                 ),
                 path=path,
             )
-        elapsed_ms = (self.clock() - started) * 1000.0
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
         usage, regain = await self._observe(call, resp_headers)
 
         body: Any = None
         if failure is None:
+            readable = True
             try:
                 body = json.loads(text) if text else None
             except ValueError:
-                body = None
-            if status is not None and status < 400 and not _has_error(body):
+                readable = False
+            ok = status is not None and status < 400
+            if ok and readable and not _has_error(body):
                 self._log(call, path, status, elapsed_ms, usage, attempt, None)
                 for key in self._keys(call):
                     await self.throttle.succeeded(key)
                 return body
-            failure = E.from_payload(body, status=status, context=ctx, method=call.method, path=path)
-            if status is not None and status < 400 and body is None:
-                failure = E.TransientError(E.render("Instagram sent an unreadable answer to {path}", ctx))
+            if ok and not readable:
+                failure = E.TransientError(
+                    E.render("Instagram sent an unreadable answer to {path}; try again", ctx)
+                )
+            else:
+                failure = E.from_payload(body, status=status, context=ctx, method=call.method, path=path)
         failure.status, failure.method, failure.path = status, call.method, path
         self._log(call, path, status, elapsed_ms, usage, attempt, failure)
         raise await self._classify(call, failure, body, ctx, regain=regain, sent=sent)
@@ -372,7 +379,7 @@ class GraphClient:
             if call.app_call:
                 return _scrub(_copy(exc, E.AppConfigError, _app_sentence(exc)), secrets)
             if account is not None:
-                reason = exc.user_title or exc.codes or "token refused"
+                reason = redact_text(exc.user_title or exc.codes or "token refused", secrets)
                 newly = await self.state.mark_needs_reconnect(account.id, reason)
                 self._reconnect[account.id] = (hashlib.sha256(account.token.encode()).hexdigest(), reason)
                 if newly:
@@ -503,6 +510,13 @@ def _param(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
+
+
+def _node(path: str, version: str) -> str | None:
+    parts = [p for p in path.split("/") if p]
+    if version in parts:
+        parts = parts[parts.index(version) + 1 :]
+    return f"item {parts[0]}" if parts else None
 
 
 def _has_error(body: Any) -> bool:

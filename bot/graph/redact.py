@@ -13,7 +13,8 @@ MASK = "[redacted]"
 
 _NAMES = "|".join(sorted(SECRET_PARAMS - {"code"}))
 _PARAM_RE = re.compile(
-    rf"(?P<key>\b(?:{_NAMES})\b)(?P<sep>[\"']?\s*[=:]\s*[\"']?)(?P<value>[^&\s\"',}}]+)", re.IGNORECASE
+    rf"(?P<key>(?<![/\w])(?:{_NAMES})\b)(?P<sep>[\"']?\s*[=:]\s*[\"']?)(?P<value>[^&\s\"',}}]+)",
+    re.IGNORECASE,
 )
 # ``code`` is also Meta's error code ("code": 190), so only ``code=<non-numeric>`` is treated as a secret.
 _CODE_RE = re.compile(r"(?P<key>\bcode)(?P<sep>=)(?P<value>(?![-\d]+\b)[^&\s\"',}]+)", re.IGNORECASE)
