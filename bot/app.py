@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot import jobs
 from bot.appkeys import BOLT, CONFIG, DEPS, SANDBOX, SCHEDULER
+from bot.comments import process as comment_inbox
 from bot.config import Config
 from bot.deps import Deps
 from bot.graph.client import GraphClient
@@ -56,6 +57,7 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
                 heartbeat=Heartbeat())
     app[DEPS] = deps
     deps.workers.spawn("outbox", outbox.run)
+    deps.workers.spawn("inbox", partial(comment_inbox.run, deps, worker=worker_id()))
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,6 +13,7 @@ from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.scheduler import Heartbeat
 from bot.secrets import TokenCipher
+from bot.wakeups import Wakeups
 from bot.workers import Workers
 from storage.db import Store
 
@@ -31,3 +32,4 @@ class Deps:
     outbox: Outbox
     workers: Workers
     heartbeat: Heartbeat
+    wakeups: Wakeups = field(default_factory=Wakeups)

@@ -17,6 +17,18 @@ class Metrics:
                                      ["route", "status"], registry=self.registry)
         self.slack_commands = Counter("igbot_slack_commands", "Slash commands received, by subcommand.",
                                       ["subcommand"], registry=self.registry)
+        self.webhook_deliveries = Counter("igbot_webhook_deliveries", "Meta webhook deliveries, by result.",
+                                          ["result"], registry=self.registry)
+        self.webhook_changes = Counter("igbot_webhook_changes", "Webhook changes stored, by field and whether "
+                                       "they were new or duplicates.", ["field", "outcome"], registry=self.registry)
+        self.comments_relayed = Counter("igbot_comments_relayed", "Comments and mentions queued for Slack, by "
+                                        "account, kind and whether they were folded.",
+                                        [ACCOUNT_LABEL, "kind", "folded"], registry=self.registry)
+        self.comment_actions = Counter("igbot_comment_actions", "Reply, hide, unhide and delete attempts, by "
+                                       "account, action and result.", [ACCOUNT_LABEL, "action", "result"],
+                                       registry=self.registry)
+        self.comments_synced = Counter("igbot_comments_synced", "Comments found by sync that no webhook "
+                                       "delivered, by account.", [ACCOUNT_LABEL], registry=self.registry)
         self.accounts = Gauge("igbot_accounts", "Connected Instagram accounts, by status.", ["status"],
                               registry=self.registry)
 

@@ -73,6 +73,10 @@ class Outbox:
         self._wake.set()
         return item_id
 
+    def wake(self) -> None:
+        """Tell the worker that items were stored directly (e.g. with their owner's row, in one transaction)."""
+        self._wake.set()
+
     async def get(self, item_id: int) -> dict | None:
         """Return an outbox row (its ts once sent)."""
         return await self._store.run(rows.get_item, item_id)

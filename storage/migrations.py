@@ -126,3 +126,84 @@ def add_account_settings(db: Database) -> None:
     db["accounts"].add_column("weekly_digest", int, not_null_default=1)
     db["accounts"].add_column("approval_required", int, not_null_default=0)
     db["accounts"].add_column("next_digest_at", str)
+
+
+@migrations()
+def create_comment_tables(db: Database) -> None:
+    """Webhook inbox, relayed comments and the media context cache (comments in Slack)."""
+    db["inbox"].create(
+        {
+            "id": int,
+            "entry_id": str,  # entry.id: the Instagram account the change is for
+            "field": str,  # comments | live_comments | mentions | …
+            "object_id": str,  # comment id (value.id or value.comment_id), else media id, else a hash
+            "dedupe_key": str,
+            "value": str,  # JSON of change.value
+            "source": str,  # webhook | sync
+            "state": str,  # pending | held | done | ignored | invalid
+            "attempts": int,
+            "next_attempt_at": str,
+            "error": str,
+            "received_at": str,
+            "done_at": str,
+            "claimed_by": str,
+            "lease_until": str,
+        },
+        pk="id",
+        not_null={"entry_id", "field", "dedupe_key", "value", "source", "state"},
+        defaults={"state": "pending", "attempts": 0, "source": "webhook"},
+    )
+    db["inbox"].create_index(["dedupe_key"], unique=True)
+    db["inbox"].create_index(["state", "next_attempt_at"])
+    db["comments"].create(
+        {
+            "id": int,
+            "account_id": int,
+            "ig_comment_id": str,
+            "parent_ig_id": str,
+            "media_id": str,
+            "kind": str,  # comment | reply | mention | caption_mention | own
+            "from_id": str,
+            "username": str,
+            "text": str,
+            "quote": str,  # a reply whose parent was never relayed: "@user: text" of the parent
+            "permalink": str,  # mentions: where the account was mentioned, when no media row says it
+            "commented_at": str,
+            "source": str,  # webhook | sync | igbot
+            "state": str,  # visible | hidden | deleted | gone
+            "note": str,  # who did what last, shown in the message (Slack mrkdwn, already escaped)
+            "replied_by": str,
+            "reply_text": str,
+            "handled": int,
+            "message_id": int,  # the outbox post showing it (its own message or a folded one)
+            "folded": int,
+            "relay_state": str,  # waiting | queued | skipped
+            "busy": str,  # an action in flight (one Graph call for double clicks)
+            "busy_until": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"account_id", "ig_comment_id", "kind", "state"},
+        defaults={"state": "visible", "handled": 0, "folded": 0, "relay_state": "waiting"},
+    )
+    db["comments"].create_index(["account_id", "ig_comment_id"], unique=True)
+    db["comments"].create_index(["relay_state", "account_id"])
+    db["comments"].create_index(["message_id"])
+    db["comments"].create_index(["account_id", "media_id"])
+    db["media_cache"].create(
+        {
+            "account_id": int,
+            "media_id": str,
+            "permalink": str,
+            "caption": str,
+            "thumbnail_url": str,
+            "media_type": str,
+            "product_type": str,
+            "owner_username": str,
+            "posted_at": str,
+            "readable": int,
+            "fetched_at": str,
+        },
+        pk=("account_id", "media_id"),
+    )

@@ -117,3 +117,10 @@ def backlog(db: Database, channel_id: str) -> int:
     """Return how many posts are waiting for a channel."""
     return db.execute("SELECT COUNT(*) FROM outbox WHERE channel_id = ? AND kind = 'post' AND state IN "
                       "('pending', 'sending')", [channel_id]).fetchone()[0]
+
+
+def replace_unsent_payload(db: Database, item_id: int, payload: dict) -> bool:
+    """Replace the payload of a post nobody has started sending; False once it is taken."""
+    cursor = db.execute("UPDATE outbox SET payload = ? WHERE id = ? AND kind = 'post' AND state = 'pending' "
+                        "AND claimed_by IS NULL AND ts IS NULL", [json.dumps(payload), item_id])
+    return cursor.rowcount > 0

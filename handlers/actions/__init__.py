@@ -2,8 +2,10 @@
 
 from slack_bolt.async_app import AsyncApp
 
+from handlers.actions import comments
+
 # action_id (or re.Pattern) -> listener
-ACTIONS: dict = {}
+ACTIONS: dict = {**comments.ACTIONS}
 
 
 def register(app: AsyncApp) -> None:

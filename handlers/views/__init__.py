@@ -2,8 +2,10 @@
 
 from slack_bolt.async_app import AsyncApp
 
+from handlers.views import comments
+
 # callback_id -> listener for view_submission
-SUBMISSIONS: dict = {}
+SUBMISSIONS: dict = {**comments.SUBMISSIONS}
 # callback_id -> listener for view_closed
 CLOSINGS: dict = {}
 

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from handlers.web import health
+from handlers.web import health, instagram
 
 
 def routes() -> list[web.RouteDef]:
@@ -10,4 +10,6 @@ def routes() -> list[web.RouteDef]:
     return [
         web.get("/healthz", health.handle_healthz),
         web.get("/metrics", health.handle_metrics),
+        web.get("/webhooks/instagram", instagram.handle_verify),
+        web.post("/webhooks/instagram", instagram.handle_delivery),
     ]

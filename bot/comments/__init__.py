@@ -1,0 +1,1 @@
+"""Comments in Slack: webhook intake, processing, relay (with burst folding), actions and sync."""

@@ -1,0 +1,28 @@
+"""Storing webhook changes durably before answering Meta, and waking the worker that drains them."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from bot.deps import Deps
+from storage import inbox as inbox_rows
+
+log = logging.getLogger(__name__)
+WORKER = "inbox"
+
+
+async def store_delivery(deps: Deps, changes: list[dict], *, source: str = "webhook") -> tuple[int, int]:
+    """Write every change in one transaction (duplicates ignored); return (new, duplicates)."""
+    if not changes:
+        return 0, 0
+    new, duplicates = await deps.store.run(inbox_rows.add_changes, changes, source=source)
+    fields = Counter(c["field"] for c in changes)
+    for field_name, count in fields.items():
+        deps.metrics.webhook_changes.labels(field=field_name[:32], outcome="received").inc(count)
+    if duplicates:
+        deps.metrics.webhook_changes.labels(field="*", outcome="duplicate").inc(duplicates)
+        log.info("inbox: %d of %d changes were already stored", duplicates, len(changes))
+    if new:
+        deps.wakeups.wake(WORKER)
+    return new, duplicates
