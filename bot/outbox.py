@@ -47,8 +47,8 @@ class Outbox:
         self._slack = slack
         self._worker_id = worker_id
         self._admins = admins
-        self._post_interval = post_interval
-        self._update_interval = update_interval
+        self.post_interval = post_interval
+        self.update_interval = update_interval
         self._lease_seconds = lease_seconds
         self._clock = clock
         self._wake = asyncio.Event()
@@ -136,12 +136,12 @@ class Outbox:
             if item["kind"] == "post":
                 ts = await self._already_posted(item) if item["state"] == "sending" else None
                 ts = ts or await self._post_message(item, payload)
-                self._channel_ready[item["channel_id"]] = self._clock() + self._post_interval
+                self._channel_ready[item["channel_id"]] = self._clock() + self.post_interval
             else:
                 await self._slack.chat_update(channel=item["channel_id"], ts=self._target_ts(item),
                                               **_message_args(payload))
                 ts = None
-                self._method_ready["chat.update"] = self._clock() + self._update_interval
+                self._method_ready["chat.update"] = self._clock() + self.update_interval
         except SlackApiError as exc:
             await self._on_slack_error(item, payload, method, exc)
         except (aiohttp.ClientError, TimeoutError) as exc:

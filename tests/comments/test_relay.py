@@ -1,0 +1,141 @@
+"""Comments reach the account's channel: one message each, escaped, threads, two accounts, mentions."""
+
+from __future__ import annotations
+
+import json
+
+from storage import comments as comment_rows
+from tests.comments.conftest import OTHER_IG, SHOP_IG, add_account, deliver, eventually, top_level
+
+MEDIA = "18000000000000001"
+
+
+def value(graph, cid) -> dict:
+    return graph.webhook_value(cid)
+
+
+async def test_a_comment_is_relayed_once_with_its_post_and_buttons(bot, slack, graph, shop):
+    c = graph.add_comment(MEDIA, "Komt deze ook in beige?", username="anna_jansen")
+    for _ in range(3):  # Meta's retries of one delivery
+        assert (await deliver(bot, [(SHOP_IG, "comments", value(graph, c["id"]))] * 2)).status == 200
+    await slack.wait_for(lambda: top_level(slack, slack.social))
+    [message] = top_level(slack, slack.social)
+    blocks = json.dumps(message["blocks"])
+    assert "Komt deze ook in beige?" in blocks and "anna_jansen" in blocks
+    assert "https://www.instagram.com/p/" in blocks and "Autumn drop &lt;3 &amp; more" in blocks
+    actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["comment_reply", "comment_hide", "comment_delete", "comment_open"]
+    delete = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == "comment_delete")
+    assert delete["confirm"]["confirm"]["text"] == "Delete"
+    assert message["metadata"]["event_type"] == "igbot_outbox"
+    post = slack.calls_of("chat.postMessage")[0].args
+    assert str(post.get("unfurl_links")).lower() in ("false", "0") and "link_names" not in post
+    assert len(graph.calls_to("GET", MEDIA)) == 1  # media context read once
+
+
+async def test_injection_in_a_comment_cannot_ping_or_disguise_a_link(bot, slack, graph, shop):
+    evil = "<!channel> hi <@U0ADMIN> see <https://evil.example|instagram.com/shop> & win"
+    c = graph.add_comment(MEDIA, evil, username="troll")
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, c["id"]))])
+    await slack.wait_for(lambda: top_level(slack, slack.social))
+    [message] = top_level(slack, slack.social)
+    shown = json.dumps(message["blocks"]) + message["text"]
+    for raw in ("<!channel>", "<@U0ADMIN>", "<https://evil.example"):
+        assert raw not in shown
+    assert "&lt;!channel&gt;" in message["text"]
+    assert "&lt;https://evil.example|instagram.com/shop&gt; &amp; win" in shown
+    texts = [b["text"] for b in message["blocks"] if b.get("text", {}).get("type") == "mrkdwn"]
+    assert texts and all(t["verbatim"] is True for t in texts)
+
+
+async def test_a_reply_goes_into_its_parents_thread(bot, slack, graph, shop):
+    parent = graph.add_comment(MEDIA, "Price?", username="anna")
+    child = graph.add_comment(MEDIA, "Also want to know", username="bob", parent_id=parent["id"])
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, parent["id"])),
+                        (SHOP_IG, "comments", value(graph, child["id"]))])
+    await slack.wait_for(lambda: top_level(slack, slack.social) and
+                         len(slack.thread(slack.social, top_level(slack, slack.social)[0]["ts"])) == 2)
+    [message] = top_level(slack, slack.social)
+    thread = slack.thread(slack.social, message["ts"])
+    assert "Also want to know" in thread[1]["text"] and "bob" in json.dumps(thread[1]["blocks"])
+
+
+async def test_a_reply_arriving_before_its_parent_waits_for_it(bot, slack, graph, shop):
+    parent = graph.add_comment(MEDIA, "First!", username="anna")
+    child = graph.add_comment(MEDIA, "Second", username="bob", parent_id=parent["id"])
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, child["id"])),
+                        (SHOP_IG, "comments", value(graph, parent["id"]))])
+    await slack.wait_for(lambda: top_level(slack, slack.social) and
+                         len(slack.thread(slack.social, top_level(slack, slack.social)[0]["ts"])) == 2)
+    assert len(top_level(slack, slack.social)) == 1
+
+
+async def test_a_reply_whose_parent_never_came_is_posted_with_the_parent_quoted(bot, slack, graph, shop):
+    parent = graph.add_comment(MEDIA, "Old question from last year", username="anna")
+    child = graph.add_comment(MEDIA, "Any news?", username="bob", parent_id=parent["id"])
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, child["id"]))])
+    await slack.wait_for(lambda: top_level(slack, slack.social))
+    [message] = top_level(slack, slack.social)
+    blocks = json.dumps(message["blocks"])
+    assert "Any news?" in blocks and "Old question from last year" in blocks and "replied to" in blocks
+
+
+async def test_the_accounts_own_answer_in_the_instagram_app_goes_to_the_thread_and_marks_handled(
+        bot, slack, graph, shop, deps):
+    parent = graph.add_comment(MEDIA, "Open on Sunday?", username="anna")
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, parent["id"]))])
+    await slack.wait_for(lambda: top_level(slack, slack.social))
+    own = graph.add_comment(MEDIA, "Yes, 10-16h", username="shop", from_id=SHOP_IG, parent_id=parent["id"])
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, own["id"]))])
+    ts = top_level(slack, slack.social)[0]["ts"]
+    await slack.wait_for(lambda: len(slack.thread(slack.social, ts)) == 2 and
+                         "answered in Instagram" in json.dumps(slack.message(slack.social, ts)["blocks"]))
+    assert "answered in Instagram" in slack.thread(slack.social, ts)[1]["text"] or \
+        "answered in Instagram" in json.dumps(slack.thread(slack.social, ts)[1]["blocks"])
+    row = await deps.store.run(comment_rows.get_by_ig_id, shop["id"], parent["id"])
+    assert row["handled"] == 1
+
+
+async def test_one_comment_for_two_accounts_reaches_both_channels(bot, slack, graph, shop, deps):
+    other_channel = slack.add_channel("brand", members=[slack.admin], bot_member=True)
+    await add_account(deps, username="brand", ig_user_id=OTHER_IG, channel=other_channel, login="instagram")
+    c = graph.add_comment(MEDIA, "love this @brand", username="anna")
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, c["id"])), (OTHER_IG, "comments", value(graph, c["id"]))])
+    await slack.wait_for(lambda: top_level(slack, slack.social) and top_level(slack, other_channel))
+    theirs = top_level(slack, other_channel)[0]
+    actions = [e["action_id"] for b in theirs["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["comment_reply", "comment_open"]  # on shop's media: a mention of brand
+    assert "mentioned @brand" in json.dumps(theirs["blocks"])
+
+
+async def test_a_comment_for_an_unknown_account_is_kept_not_dropped(bot, deps, graph, slack, shop):
+    c = graph.add_comment(MEDIA, "hello", username="anna")
+    assert (await deliver(bot, [("17841499999999999", "comments", value(graph, c["id"]))])).status == 200
+
+    async def held():
+        rows = await deps.store.run(lambda db: list(db["inbox"].rows))
+        return rows and rows[0]["state"] == "held"
+
+    await eventually(held)
+    assert top_level(slack, slack.social) == []
+
+
+async def test_a_facebook_login_mention_is_read_with_mentioned_comment(bot, slack, graph, shop):
+    graph.add_media("18000000000000077", owner="someone_else", caption="Look at @shop")
+    c = graph.add_comment("18000000000000077", "@shop do you ship to NL?", username="piet", mentions=SHOP_IG)
+    await deliver(bot, [(SHOP_IG, "mentions", {"comment_id": c["id"], "media_id": "18000000000000077"})])
+    await slack.wait_for(lambda: top_level(slack, slack.social))
+    [message] = top_level(slack, slack.social)
+    blocks = json.dumps(message["blocks"])
+    assert "do you ship to NL?" in blocks and "mentioned @shop" in blocks
+    actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["comment_reply", "comment_open"]
+
+
+async def test_a_mention_that_cannot_be_read_is_still_relayed_without_text(bot, slack, graph, shop):
+    await deliver(bot, [(SHOP_IG, "mentions", {"comment_id": "17999999999999999", "media_id": "18000000000000078"})])
+    await slack.wait_for(lambda: top_level(slack, slack.social))
+    [message] = top_level(slack, slack.social)
+    assert "was mentioned" in json.dumps(message["blocks"])
+    assert "did not let igbot read" in json.dumps(message["blocks"])
