@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -13,6 +15,9 @@ from bot.deps import Deps
 from handlers.actions.comments import tell
 
 log = logging.getLogger(__name__)
+# Slack applies the ack's "Sending…" view when our HTTP answer reaches it; a views.update sent sooner would be
+# overwritten by it, so the result waits at least this long after the ack.
+ACK_SETTLE_SECONDS = 0.5
 
 
 async def account_channel(deps: Deps, comment_id: int) -> str | None:
@@ -35,8 +40,10 @@ async def handle_reply_submit(ack: AsyncAck, body: dict, view: dict, client: Asy
                                                                            "click Reply on the comment again."})
         return
     await ack(response_action="update", view=modals.status_modal("Reply on Instagram", ":hourglass: Sending…"))
+    acked = time.monotonic()
     user = body["user"]["id"]
     outcome = await actions.reply(deps, user_id=user, comment_id=comment_id, text=value)
+    await asyncio.sleep(max(0.0, ACK_SETTLE_SECONDS - (time.monotonic() - acked)))
     shown = modals.status_modal("Reply on Instagram", (":white_check_mark: " if outcome.ok else "") + outcome.message)
     try:
         await client.views_update(view_id=view["id"], view=shown)
