@@ -202,16 +202,6 @@ def media_insights(
     """Compute ``/{ig-media-id}/insights`` for one media, raising Meta's error when one metric is refused."""
     if not metrics:
         raise missing_param("metric")
-    if media.parent_id:
-        raise invalid_param("Insights are not available for carousel album children")
-    if media.insights_unavailable:
-        raise GraphError(
-            100,
-            "(#100) The Media Insights API does not support media posted before the most "
-            "recent time that the user's account was converted to a business or creator account.",
-            subcode=2108006,
-            user_title="Media Posted Before Business Account Conversion",
-        )
     product = "FEED" if media.media_product_type == "AD" else media.media_product_type
     for metric in metrics:
         if metric in DEPRECATED_MEDIA:
@@ -226,6 +216,16 @@ def media_insights(
             )
         if metric in NEEDS_FACEBOOK_SHARE and not media.shared_to_facebook:
             raise invalid_param(f"The {metric} metric is only available for media shared to Facebook.")
+    if media.parent_id:
+        raise invalid_param("Insights are not available for carousel album children")
+    if media.insights_unavailable:
+        raise GraphError(
+            100,
+            "(#100) The Media Insights API does not support media posted before the most "
+            "recent time that the user's account was converted to a business or creator account.",
+            subcode=2108006,
+            user_title="Media Posted Before Business Account Conversion",
+        )
     if breakdown is not None:
         for metric in metrics:
             dim = MEDIA_BREAKDOWNS.get(metric, (None,))[0]
