@@ -24,6 +24,7 @@ SCOPES_NEEDED = {
     "chat.delete": "chat:write",
     "conversations.join": "channels:join",
     "users.info": "users:read",
+    "users.list": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
     "files.info": "files:read",
@@ -49,6 +50,7 @@ class WebApi:
             "conversations.history": self.conversations_history,
             "conversations.replies": self.conversations_replies,
             "users.info": self.users_info,
+            "users.list": self.users_list,
             "views.open": lambda a: views.open_(emu, a),
             "views.push": lambda a: views.push(emu, a),
             "views.update": lambda a: views.update(emu, a),
@@ -411,3 +413,16 @@ class WebApi:
         if user is None:
             raise SlackError("user_not_found")
         return {"user": user.to_api()}
+
+    def users_list(self, args: dict) -> dict:
+        """List the workspace's people (and bots), cursor-paged; ``members`` instead of ``messages``."""
+        try:
+            limit = max(1, min(int(args.get("limit") or 0) or 1000, 1000))
+            start = int(args.get("cursor") or "0")
+        except ValueError:
+            raise SlackError("invalid_cursor") from None
+        users = [u.to_api() for u in self.ws.users.values()]
+        chunk = users[start : start + limit]
+        more = start + limit < len(users)
+        return {"members": chunk, "cache_ts": int(self.emu.now()),
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}

@@ -22,6 +22,7 @@ METHOD_TIERS = {
     "views.push": 4,
     "views.publish": 4,
     "users.info": 4,
+    "users.list": 2,
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
     "files.info": 4,

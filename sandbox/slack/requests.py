@@ -15,6 +15,7 @@ FORM_ONLY = {
     "conversations.history",
     "conversations.replies",
     "users.info",
+    "users.list",
     "files.info",
     "chat.getPermalink",
     "files.getUploadURLExternal",
