@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from slack_bolt.async_app import AsyncAck
+from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.deps import Deps
+from handlers.commands import access
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ async def handle_help(ack: AsyncAck, **_: object) -> None:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand(handle_help, "help", "show this help", "/ig help"),
+    "access": Subcommand(access.handle_access, "access grant|revoke|list …",
+                         "give or take a role (moderator, publisher, approver, admin); admins only",
+                         "/ig access grant @alice shop moderator"),
 }
 
 
@@ -36,7 +41,8 @@ def help_entries() -> list[tuple[str, str, str]]:
     return [(s.syntax, s.summary, s.example) for s in SUBCOMMANDS.values()]
 
 
-async def handle_ig(ack: AsyncAck, command: dict, deps: Deps, **kwargs: object) -> None:
+async def handle_ig(ack: AsyncAck, command: dict, deps: Deps, respond: AsyncRespond, client: AsyncWebClient,
+                    **kwargs: object) -> None:
     """/ig <subcommand> [arguments] — route to the subcommand, or explain what is wrong."""
     name, _, rest = command.get("text", "").strip().partition(" ")
     name = name.lower() or "help"
@@ -46,4 +52,5 @@ async def handle_ig(ack: AsyncAck, command: dict, deps: Deps, **kwargs: object) 
         await ack(text=f":x: `/ig {blocks.escape(name)}` is not a command I know.\n\n"
                        + blocks.usage_text(help_entries()))
         return
-    await subcommand.handler(ack=ack, command=command, deps=deps, args=rest, **kwargs)
+    await subcommand.handler(ack=ack, command=command, deps=deps, args=rest, respond=respond, client=client,
+                             **kwargs)
