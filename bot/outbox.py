@@ -42,7 +42,8 @@ class Outbox:
 
     def __init__(self, store: Store, slack: AsyncWebClient, *, worker_id: str, admins: tuple[str, ...] = (),
                  post_interval: float = 1.0, update_interval: float = 1.2, lease_seconds: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self._store = store
         self._slack = slack
         self._worker_id = worker_id
@@ -51,6 +52,7 @@ class Outbox:
         self.update_interval = update_interval
         self._lease_seconds = lease_seconds
         self._clock = clock
+        self._wall = wall
         self._wake = asyncio.Event()
         self._channel_ready: dict[str, float] = {}
         self._method_ready: dict[str, float] = {}
@@ -100,11 +102,11 @@ class Outbox:
         """Send every item that may go now; return how many were attempted."""
         attempted = 0
         paced_channels: set[str] = set()
-        for item in await self._store.run(rows.candidates, now=datetime.now(UTC)):
+        for item in await self._store.run(rows.candidates, now=self._wall()):
             if not self._may_send(item, paced_channels):
                 continue
             claimed = await self._store.run(rows.claim_item, item["id"], worker=self._worker_id,
-                                            lease_seconds=self._lease_seconds, now=datetime.now(UTC))
+                                            lease_seconds=self._lease_seconds, now=self._wall())
             if not claimed:
                 continue
             attempted += 1
@@ -149,7 +151,7 @@ class Outbox:
             log.warning("outbox %s: %s failed (%s); retrying in %.0f s", item["id"], method,
                         type(exc).__name__, delay)
             await self._store.run(rows.mark_retry, item["id"], error=type(exc).__name__, delay_seconds=delay,
-                                  maybe_sent=item["kind"] == "post")
+                                  maybe_sent=item["kind"] == "post", now=self._wall())
         else:
             await self._store.run(rows.mark_sent, item["id"], ts=ts)
 
@@ -163,7 +165,17 @@ class Outbox:
         return response["ts"]
 
     async def _already_posted(self, item: dict) -> str | None:
-        """Find a post that an earlier attempt may have delivered, by its metadata."""
+        """Find a post that an earlier attempt may have delivered, by its metadata (None if absent or unknowable)."""
+        try:
+            return await self._find_by_metadata(item)
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                raise
+            log.warning("outbox %s: cannot read the channel to check for an earlier attempt (%s); sending",
+                        item["id"], exc.response.get("error"))
+            return None
+
+    async def _find_by_metadata(self, item: dict) -> str | None:
         oldest = f"{parse(item['created_at']).timestamp() - 5:.6f}"
         thread_ts = item["thread_ts"] or item["parent_ts"]
         if thread_ts:
@@ -188,12 +200,14 @@ class Outbox:
             self._method_ready[method] = self._clock() + retry_after
             log.warning("outbox: Slack rate-limited %s for %.0f s", method, retry_after)
             await self._store.run(rows.mark_retry, item["id"], error=error, delay_seconds=retry_after,
-                                  count_attempt=False)
+                                  count_attempt=False, now=self._wall())
         elif error in FALLBACK_ERRORS and not item["fallback_used"] and payload.get("blocks"):
             log.warning("outbox %s: Slack refused the blocks (%s); sending plain text instead", item["id"], error)
             await self._store.run(rows.use_fallback, item["id"], _plain(payload))
         elif status >= 500 or error in TRANSIENT_ERRORS:
-            await self._store.run(rows.mark_retry, item["id"], error=error, delay_seconds=_backoff(item["attempts"]))
+            # a post that failed with a server error may still have reached the channel: look before resending
+            await self._store.run(rows.mark_retry, item["id"], error=error, delay_seconds=_backoff(item["attempts"]),
+                                  maybe_sent=item["kind"] == "post", now=self._wall())
         else:
             log.error("outbox %s: Slack refused %s with %s; parked", item["id"], method, error)
             await self._store.run(rows.mark_parked, item["id"], error=error)

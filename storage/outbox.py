@@ -82,9 +82,9 @@ def mark_sent(db: Database, item_id: int, *, ts: str | None) -> None:
 
 
 def mark_retry(db: Database, item_id: int, *, error: str, delay_seconds: float, count_attempt: bool = True,
-               maybe_sent: bool = False) -> None:
+               maybe_sent: bool = False, now: datetime | None = None) -> None:
     """Release an item to be tried again after a delay ('sending' when it may have reached Slack)."""
-    later = iso(datetime.now(UTC) + timedelta(seconds=delay_seconds))
+    later = iso((now or datetime.now(UTC)) + timedelta(seconds=delay_seconds))
     db.execute("UPDATE outbox SET state = ?, error = ?, next_attempt_at = ?, attempts = attempts + ?, "
                "claimed_by = NULL, lease_until = NULL WHERE id = ?",
                ["sending" if maybe_sent else "pending", error, later, int(count_attempt), item_id])
