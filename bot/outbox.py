@@ -110,7 +110,7 @@ class Outbox:
             if not claimed:
                 continue
             attempted += 1
-            await self._send(item)
+            await self._send({**item, "payload": claimed})
             if item["kind"] == "post":
                 paced_channels.add(item["channel_id"])
         return attempted

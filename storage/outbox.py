@@ -66,13 +66,17 @@ def candidates(db: Database, *, now: datetime, limit: int = 500) -> list[dict]:
     return list(rows)
 
 
-def claim_item(db: Database, item_id: int, *, worker: str, lease_seconds: float, now: datetime) -> bool:
-    """Take one item for sending; False if another worker holds it."""
-    cursor = db.execute(
+def claim_item(db: Database, item_id: int, *, worker: str, lease_seconds: float, now: datetime) -> str | None:
+    """Take one item for sending and return its payload as of the claim; None if another worker holds it.
+
+    The payload is read in the same statement: an unsent post may have been changed (merged update, a
+    comment folded into it) after the candidates were listed, and the claim is what freezes it.
+    """
+    row = db.execute(
         "UPDATE outbox SET claimed_by = ?, lease_until = ?, state = 'sending' WHERE id = ? "
-        "AND state IN ('pending', 'sending') AND (claimed_by IS NULL OR lease_until < ?)",
-        [worker, iso(now + timedelta(seconds=lease_seconds)), item_id, iso(now)])
-    return cursor.rowcount > 0
+        "AND state IN ('pending', 'sending') AND (claimed_by IS NULL OR lease_until < ?) RETURNING payload",
+        [worker, iso(now + timedelta(seconds=lease_seconds)), item_id, iso(now)]).fetchone()
+    return row[0] if row else None
 
 
 def mark_sent(db: Database, item_id: int, *, ts: str | None) -> None:
