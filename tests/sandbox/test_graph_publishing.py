@@ -269,3 +269,22 @@ async def test_own_comment_on_published_media_roundtrip(emu, api, fb, FB) -> Non
     mid = (await api.post(FB, f"/{fb.ig_user_id}/media_publish", token=fb.token, creation_id=cid)).body["id"]
     r = await api.post(FB, f"/{mid}/comments", token=fb.token, message="First!")
     assert json.loads(json.dumps(r.body))["id"] in emu.state.comments
+
+
+async def test_creator_accounts_cannot_publish_stories(emu, api, FB) -> None:
+    creator = emu.add_account("creator", account_type="MEDIA_CREATOR")
+    r = await _create(api, FB, creator, media_type="STORIES", image_url="https://cdn.example/img/story.jpg")
+    assert r.code == (100, None)
+
+
+async def test_image_processing_delay_option(clock, api) -> None:
+    emu = GraphEmulator(clock=clock, image_processing_seconds=5)
+    async with emu:
+        fb = emu.add_account("demo_shop")
+        cid = (await _create(api, emu.urls.graph_facebook, fb, image_url=IMG)).body["id"]
+        r = await api.post(
+            emu.urls.graph_facebook, f"/{fb.ig_user_id}/media_publish", token=fb.token, creation_id=cid
+        )
+        assert r.code == (9007, 2207027)
+        clock.advance(5)
+        assert (await _status(api, emu.urls.graph_facebook, fb, cid))["status_code"] == "FINISHED"
