@@ -56,6 +56,7 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
                 graph=build_graph_client(config, http, store), metrics=Metrics(), outbox=outbox, workers=Workers(),
                 heartbeat=Heartbeat())
     app[DEPS] = deps
+    deps.metrics.watch_graph(deps.graph.counters)
     deps.workers.spawn("outbox", outbox.run)
     deps.workers.spawn("inbox", partial(comment_inbox.run, deps, worker=worker_id()))
     app[BOLT] = build_bolt_app(deps)
