@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.comments import sync as comment_sync
 from bot.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -15,7 +16,9 @@ Step = Callable[[Deps], Awaitable[None]]
 TICK_STEPS: list[tuple[str, Step]] = []
 
 # (job id, interval in seconds, job) run by APScheduler besides the tick.
-PERIODIC_JOBS: list[tuple[str, int, Step]] = []
+PERIODIC_JOBS: list[tuple[str, int, Step]] = [
+    ("comments_sync", comment_sync.INTERVAL_SECONDS, comment_sync.sync_all),
+]
 
 
 async def tick(deps: Deps) -> None:
