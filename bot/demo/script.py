@@ -76,3 +76,15 @@ STEPS: list[Step] = [
     Step("App Home", app_home_step),
     Step("Health", health_step),
 ]
+
+
+def _comment_steps() -> list[Step]:
+    from bot.demo import comments
+
+    return [Step("A comment arrives", comments.relay_step), Step("A reply in the thread", comments.thread_step),
+            Step("Reply from Slack", comments.reply_step), Step("Hide spam", comments.hide_step),
+            Step("Delete it", comments.delete_step), Step("A mention", comments.mention_step),
+            Step("An injection attempt", comments.injection_step)]
+
+
+STEPS += _comment_steps()

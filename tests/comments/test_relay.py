@@ -139,3 +139,26 @@ async def test_a_mention_that_cannot_be_read_is_still_relayed_without_text(bot, 
     [message] = top_level(slack, slack.social)
     assert "was mentioned" in json.dumps(message["blocks"])
     assert "did not let igbot read" in json.dumps(message["blocks"])
+
+
+async def test_work_left_by_a_killed_worker_is_taken_over_and_shown_once(bot, slack, graph, shop, deps):
+    from storage import inbox as inbox_rows
+
+    stored = graph.add_comment(MEDIA, "stored, then the process died", username="anna")
+    processed = graph.add_comment(MEDIA, "processed, then the process died", username="bob")
+
+    def crash_state(db):
+        inbox_rows.add_changes(db, [{"entry_id": SHOP_IG, "field": "comments", "object_id": stored["id"],
+                                     "value": graph.webhook_value(stored["id"])}])
+        db.execute("UPDATE inbox SET claimed_by = 'dead:1', lease_until = '2000-01-01T00:00:00.000000Z'")
+        comment_rows.add_comment(db, {"account_id": shop["id"], "ig_comment_id": processed["id"], "kind": "comment",
+                                      "media_id": MEDIA, "username": "bob", "text": processed["text"],
+                                      "source": "webhook"})
+
+    await deps.store.run(crash_state)
+    deps.wakeups.wake("inbox")
+    await slack.wait_for(lambda: len(top_level(slack, slack.social)) == 2)
+    await deliver(bot, [(SHOP_IG, "comments", value(graph, stored["id"])),
+                        (SHOP_IG, "comments", value(graph, processed["id"]))])  # Meta retries both
+    await __import__("asyncio").sleep(0.3)
+    assert len(top_level(slack, slack.social)) == 2
