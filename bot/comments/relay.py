@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 FOLD_BACKLOG = 3  # posts already waiting for a channel before new comments are folded
 
 
-async def relay_waiting(deps: Deps, *, fold_backlog: int = FOLD_BACKLOG) -> int:
+async def relay_waiting(deps: Deps, *, fold_backlog: int | None = None) -> int:
     """Queue every waiting comment's Slack post; return how many were queued."""
+    fold_backlog = FOLD_BACKLOG if fold_backlog is None else fold_backlog
     queued = 0
     accounts: dict[int, dict | None] = {}
     for comment in await deps.store.run(comment_rows.waiting):
