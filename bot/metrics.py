@@ -17,6 +17,9 @@ class Metrics:
                                      ["route", "status"], registry=self.registry)
         self.slack_commands = Counter("igbot_slack_commands", "Slash commands received, by subcommand.",
                                       ["subcommand"], registry=self.registry)
+        self.digests_sent = Counter("igbot_digests_sent", "Digests queued for Slack, by kind (scheduled, manual) "
+                                    "and where the chart went (inline, thread, none).", ["kind", "chart"],
+                                    registry=self.registry)
         self.accounts = Gauge("igbot_accounts", "Connected Instagram accounts, by status.", ["status"],
                               registry=self.registry)
 

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck
 
 from bot import blocks
 from bot.deps import Deps
+from handlers.commands.digest import handle_digest
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ async def handle_help(ack: AsyncAck, **_: object) -> None:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand(handle_help, "help", "show this help", "/ig help"),
+    "digest": Subcommand(handle_digest, "digest <account>", "post the account's digest now, in this channel",
+                         "/ig digest @demo_shop"),
 }
 
 
