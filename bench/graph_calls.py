@@ -13,12 +13,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from sandbox.graph.server import GraphEmulator  # noqa: E402
 
 from bot.graph import BatchRequest, GraphAccount, GraphClient, MemoryStateStore, insights  # noqa: E402
 
@@ -75,9 +74,7 @@ async def per_media(client: GraphClient, account: GraphAccount, n: int) -> int:
     return done
 
 
-async def measure(
-    emu: GraphEmulator, session: aiohttp.ClientSession, account: GraphAccount, way, n: int
-) -> Row:
+async def measure(emu: Any, session: aiohttp.ClientSession, account: GraphAccount, way, n: int) -> Row:
     """Run one way with a fresh client and count what it cost."""
     client = GraphClient(
         session,
@@ -99,6 +96,8 @@ async def measure(
 
 async def main(n: int, latency: float) -> list[Row]:
     """Seed one account per login with n media and measure every way."""
+    from sandbox.graph.server import GraphEmulator
+
     rows: list[Row] = []
     async with GraphEmulator(seed=1) as emu, aiohttp.ClientSession() as session:
         for login in ("facebook", "instagram"):

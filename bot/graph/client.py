@@ -388,6 +388,14 @@ class GraphClient:
                 out.newly_marked = newly  # type: ignore[attr-defined]
                 return out
             return exc
+        if exc.code == 100 and "appsecret_proof" in (exc.message or ""):
+            sentence = E.render(
+                "Meta refused the appsecret_proof sent with {path}; META_APP_SECRET must be set and be the "
+                "secret of the app that issued the token",
+                {"path": exc.path},
+                exc.codes,
+            )
+            return _scrub(_copy(exc, E.AppConfigError, sentence), secrets)
         if isinstance(exc, E.RateLimited):
             key = APP_KEY if (exc.scope == "app" or account is None) else account_key(account.id)
             retry_at = await self.throttle.limited(key, regain)

@@ -244,3 +244,11 @@ async def test_create_session():
         assert session.timeout.total is None and session.timeout.sock_read == 30.0
     finally:
         await session.close()
+
+
+async def test_refused_appsecret_proof_is_app_configuration(client, stub, store, fb_account):
+    stub.on("GET", FB_ME, graph_error(100, message="Invalid appsecret_proof provided in the API argument"))
+    with pytest.raises(AppConfigError) as info:
+        await client.get("1784100", fb_account)
+    assert "META_APP_SECRET" in info.value.sentence and info.value.sentence.endswith("(100)")
+    assert store.reconnect == {}

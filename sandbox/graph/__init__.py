@@ -1,0 +1,71 @@
+"""Offline emulator of Meta's Instagram Graph API (v25.0), faithful enough to catch the bot's mistakes.
+
+Each Meta host is its own loopback listener: ``graph.facebook.com`` (Facebook Login), ``graph.instagram.com``
+(Instagram Login), ``api.instagram.com`` (Instagram Login's code exchange), the two login dialogs
+(``www.facebook.com/{version}/dialog/oauth``, ``www.instagram.com/oauth/authorize``) and
+``rupload.facebook.com`` (resumable video upload). A token works only on its flavor's host.
+
+Example::
+
+    from sandbox.graph import FakeClock, GraphEmulator
+
+    clock = FakeClock()
+    emu = GraphEmulator(app_id="1234", app_secret="s3cret", instagram_app_id="5678",
+                        instagram_app_secret="igs3cret", clock=clock)
+    await emu.start()
+    shop = emu.add_account("demo_shop", login="facebook", followers_count=1200)
+    # shop.ig_user_id "17841400000000001", shop.token "EAASBXUSER10000000000001" (User token),
+    # shop.page_id "100000000000001", shop.page_token "EAASBXPAGE100000000000001"
+    post = emu.add_media(shop, caption="Hello", like_count=40)
+    emu.set_webhook_callback("http://127.0.0.1:3000/webhooks/instagram")
+    emu.add_comment(post, "Is this in beige?", username="anna")      # signed webhook POST
+    await emu.flush_webhooks()
+    # ... point the bot at emu.urls.graph_facebook / emu.urls.graph_instagram / emu.urls.api_instagram ...
+    clock.advance(60)                                                  # video processing, expiry, quotas
+    assert emu.count_calls(path="/{ig-user-id}/media_publish") == 1   # batch sub-requests count one by one
+    assert emu.violations == []                                        # unversioned / expired-version calls
+    await emu.stop()
+
+Seeds: ids are sequential per emulator (IG accounts 17841400000000001…, Pages 100000000000001…, Facebook
+people 10000000000001…, media 17900000000000001…, containers 17880000000000001…, comments
+17950000000000001…, Instagram-Login app-scoped ids 26000000000000001…). Tokens: Facebook User
+``EAASBXUSER<user-id>`` (60 days), Page ``EAASBXPAGE<page-id>`` (never expires), Instagram User
+``IGAASBX<ig-user-id>`` (60 days); the app token is ``<app_id>|<app_secret>``.
+
+Media URLs Meta "downloads" (``add_media_fixture`` adds more; any other URL answers 9004/2207052; a URL on
+loopback whose path has ``/media/`` is fetched for real): ``https://cdn.example/img/`` ``square.jpg``,
+``portrait.jpg``, ``landscape.jpg``, ``story.jpg`` (9:16, stories only), ``cover.jpg``, ``photo1..3.jpg``,
+``panorama.jpg`` (36003 on the feed), ``too-big.jpg`` (36000), ``photo.png`` (36001), ``forbidden.jpg``
+(9004); ``https://slow.example/img/photo.jpg`` (-2/2207003); ``https://cdn.example/video/`` ``reel.mp4``,
+``clip.mov``, ``story.mp4``, ``slow.mp4`` (10 min processing), ``long.mp4`` / ``short.mp4`` / ``broken.mp4``
+(container ends ``ERROR``, subcode 2207026), ``movie.avi`` (352/2207026).
+
+Control API (also over HTTP under ``/_sandbox/`` on the graph.facebook.com listener): ``add_account``,
+``add_media``, ``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``,
+``flush_webhooks()``, ``deliveries``, ``add_media_fixture``, ``inject_error``, ``set_latency``,
+``set_transient_error_rate``, ``revoke_token``, ``expire_token``, ``change_password``, ``throttle``,
+``login_as``, ``calls``, ``find_calls``, ``count_calls``, ``count_http_requests``, ``violations``.
+"""
+
+from .calllog import CallRecord
+from .clock import FakeClock
+from .endpoints import ENDPOINTS, Endpoint
+from .errors import GraphError
+from .fixtures import MediaFixture
+from .server import GraphEmulator, Urls
+from .state import Account, Comment, Container, Media
+
+__all__ = [
+    "ENDPOINTS",
+    "Account",
+    "CallRecord",
+    "Comment",
+    "Container",
+    "Endpoint",
+    "FakeClock",
+    "GraphEmulator",
+    "GraphError",
+    "Media",
+    "MediaFixture",
+    "Urls",
+]
