@@ -42,7 +42,7 @@ def scheduled_days(db: Database, account_id: int, days: list[str]) -> set[str]:
 
 
 def open_scheduled_run(db: Database, account: dict, *, day: str, due_at: datetime, next_at: datetime,
-                       weekly: bool, state: str = "pending", error: str | None = None) -> int | None:
+                       weekly: bool, now: datetime, state: str = "pending", error: str | None = None) -> int | None:
     """Create the day's scheduled run and move the account to its next slot, in one transaction.
 
     Returns the new run's id, or None when that day already has one or another process moved the slot first.
@@ -52,20 +52,20 @@ def open_scheduled_run(db: Database, account: dict, *, day: str, due_at: datetim
                            [iso(next_at), account["id"], account["next_digest_at"]])
         if moved.rowcount == 0:
             return None
-        now = utcnow()
+        moment = iso(now)
         row = db.execute(
             "INSERT OR IGNORE INTO digest_runs (account_id, kind, day, channel_id, due_at, weekly, state, error, "
             "next_attempt_at, chart_state, attempts, created_at) VALUES (?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, "
             "'none', 0, ?) RETURNING id",
-            [account["id"], day, account["channel_id"], iso(due_at), int(weekly), state, error, now, now],
+            [account["id"], day, account["channel_id"], iso(due_at), int(weekly), state, error, moment, moment],
         ).fetchone()
     return row[0] if row else None
 
 
 def create_manual_run(db: Database, *, account_id: int, day: str, channel_id: str, weekly: bool,
-                      requested_by: str) -> int:
+                      requested_by: str, now: datetime) -> int:
     """Create a run for /ig digest (it never replaces the scheduled one)."""
-    now = utcnow()
+    now = iso(now)
     return db["digest_runs"].insert({
         "account_id": account_id, "kind": "manual", "day": day, "channel_id": channel_id, "due_at": now,
         "weekly": int(weekly), "state": "pending", "attempts": 0, "next_attempt_at": now, "chart_state": "none",

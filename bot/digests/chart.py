@@ -49,7 +49,9 @@ def render(digest: Digest) -> bytes:
     for key, color, name in (("views", VIEWS, "Views"), ("reach", REACH, "Reach")):
         points = [(i, v) for i, v in zip(x, digest.series[key], strict=True) if v is not None]
         if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=color, label=name)
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=color,
+                    label=_label(name, digest, points[0][0]))
+    ax.set_ylim(bottom=0)
     ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("Views and reach per day")
     ax.grid(alpha=0.3)
@@ -57,7 +59,7 @@ def render(digest: Digest) -> bytes:
     followers = [(i, v) for i, v in zip(x, digest.series["followers"], strict=True) if v is not None]
     if followers:
         right.plot([p[0] for p in followers], [p[1] for p in followers], marker="s", linestyle="--",
-                   color=FOLLOWERS, label="Followers")
+                   color=FOLLOWERS, label=_label("Followers", digest, followers[0][0]))
     right.set_ylabel("Followers")
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     if handles:
@@ -84,6 +86,11 @@ def _weeks(ax, digest: Digest) -> None:
     ax.set_title("Last four weeks")
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(alpha=0.3, axis="y")
+
+
+def _label(name: str, digest: Digest, first: int) -> str:
+    """Name a line, saying since when it has data if that is later than the chart's first day."""
+    return f"{name} (since {_short(digest.series_days[first])})" if first > 0 else name
 
 
 def _short(day: str | None) -> str:

@@ -85,12 +85,12 @@ async def open_due_runs(deps: Deps, now: datetime) -> list[int]:
         if now - due > LATE_LIMIT:
             hours = (now - due).total_seconds() / 3600
             run_id = await deps.store.run(rows.open_scheduled_run, account, day=day.isoformat(), due_at=due,
-                                          next_at=following, weekly=weekly, state="missed",
+                                          next_at=following, weekly=weekly, now=now, state="missed",
                                           error=f"missed by {hours:.0f} h (igbot was not running)")
             log.warning("digest of %s for %s missed by %.0f h; skipped", account["username"], day, hours)
         else:
             run_id = await deps.store.run(rows.open_scheduled_run, account, day=day.isoformat(), due_at=due,
-                                          next_at=following, weekly=weekly)
+                                          next_at=following, weekly=weekly, now=now)
             if run_id:
                 opened.append(run_id)
     return opened
@@ -103,7 +103,7 @@ async def start_manual(deps: Deps, account: dict, *, channel_id: str, user_id: s
     day = local_day(moment, account["timezone"])
     weekly = bool(account["weekly_digest"]) and is_monday(day)
     return await deps.store.run(rows.create_manual_run, account_id=account["id"], day=day.isoformat(),
-                                channel_id=channel_id, weekly=weekly, requested_by=user_id)
+                                channel_id=channel_id, weekly=weekly, requested_by=user_id, now=moment)
 
 
 async def run_now(deps: Deps, run_id: int, *, now: datetime | None = None, sleep: Sleep = asyncio.sleep) -> bool:
