@@ -228,8 +228,8 @@ def _filename(digest: Digest) -> str:
 async def _not_now(deps: Deps, run: dict, account: dict, exc: Exception, now: datetime) -> None:
     """Retry a run later, or give up (telling the channel) once it is too late or tried too often."""
     sentence = getattr(exc, "sentence", None) or f"an unexpected error ({type(exc).__name__})"
-    retry_at = getattr(exc, "retry_at", None)
-    when = datetime.fromtimestamp(retry_at, UTC) if retry_at else now + RETRY_AFTER
+    retry_at = getattr(exc, "retry_at", None)  # on the Graph client's clock
+    when = now + (timedelta(seconds=retry_at - deps.graph.clock()) if retry_at else RETRY_AFTER)
     when = max(when, now + timedelta(seconds=30))
     started = parse(run["due_at"]) if run["due_at"] else now
     too_late = run["kind"] == "manual" or when - started > LATE_LIMIT or run["attempts"] + 1 >= MAX_ATTEMPTS

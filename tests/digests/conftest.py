@@ -40,7 +40,22 @@ async def graph(graph_clock):
 
 
 @pytest.fixture
-def config(base_env, slack, graph) -> Config:
+def config(base_env, slack, graph, graph_clock, monkeypatch) -> Config:
+    import bot.app
+    from bot.graph import GraphClient
+
+    async def clock_sleep(seconds: float) -> None:
+        graph_clock.advance(seconds)
+
+    real = bot.app.build_graph_client
+
+    def on_the_emulator_clock(config, http, store) -> GraphClient:
+        client = real(config, http, store)
+        client.clock = client.throttle._clock = graph_clock  # one clock for Meta and the client
+        client.sleep = clock_sleep
+        return client
+
+    monkeypatch.setattr(bot.app, "build_graph_client", on_the_emulator_clock)
     return Config.from_env({
         **base_env, "SLACK_API_URL": slack.api_url, "IGBOT_ADMINS": slack.admin,
         "GRAPH_API_URL": graph.urls.graph_facebook, "INSTAGRAM_GRAPH_API_URL": graph.urls.graph_instagram,
