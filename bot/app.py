@@ -55,6 +55,7 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
                 graph=build_graph_client(config, http, store), metrics=Metrics(), outbox=outbox, workers=Workers(),
                 heartbeat=Heartbeat())
     app[DEPS] = deps
+    deps.metrics.watch_graph(deps.graph.counters)
     deps.workers.spawn("outbox", outbox.run)
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None

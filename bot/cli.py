@@ -206,6 +206,59 @@ def accounts_remove(name: str) -> None:
     click.echo(f"Removed @{row['username']}.")
 
 
+@cli.command()
+@click.option("--verbose", is_flag=True, help="also print igbot's own log lines")
+def demo(verbose: bool) -> None:
+    """Play a scripted day against the offline emulators and print what happened.
+
+    Needs no configuration and ignores every SLACK_*, META_*, INSTAGRAM_*, GRAPH_* and FACEBOOK_*
+    variable; IGBOT_DB is used only if it is new or a sandbox database. Exits 0 only if every step's
+    effect was verified in the emulators' state.
+
+    \b
+    Example:
+        igbot demo
+    """
+    from bot.demo.runner import play
+    from bot.logs import configure_logging
+
+    configure_logging("INFO" if verbose else "ERROR", "text")
+    try:
+        ok = asyncio.run(play(sandbox_db_path()))
+    except StartupError as exc:
+        fail(f"igbot: {exc}")
+    sys.exit(0 if ok else 1)
+
+
+@cli.command()
+@click.option("--port", default=3000, show_default=True, help="port igbot listens on")
+@click.option("--trickle", default=20.0, show_default=True,
+              help="seconds between made-up comments on the demo account (0: none)")
+def sandbox(port: int, trickle: float) -> None:
+    """Run the emulators and igbot wired together until Ctrl-C, for trying things by hand.
+
+    Ignores every SLACK_*, META_*, INSTAGRAM_*, GRAPH_* and FACEBOOK_* variable; IGBOT_DB is used
+    only if it is new or a sandbox database.
+
+    \b
+    Example:
+        igbot sandbox --port 3000 --trickle 30
+    """
+    from bot.demo.playground import run_playground
+    from bot.logs import configure_logging
+
+    configure_logging("INFO", "text")
+    try:
+        asyncio.run(run_playground(sandbox_db_path(), port=port, trickle=trickle, echo=click.echo))
+    except StartupError as exc:
+        fail(f"igbot: {exc}")
+
+
+def sandbox_db_path() -> str | None:
+    """Return IGBOT_DB for the sandbox commands (the only variable they read), or None."""
+    return os.environ.get("IGBOT_DB") or None
+
+
 def main() -> None:
     """Entry point of the `igbot` console script."""
     cli(prog_name="igbot")

@@ -52,11 +52,14 @@ async def account_health(deps: Deps) -> list[dict]:
                 "username": account["username"], "login": account["login"], "status": account["status"],
                 "status_reason": account["status_reason"], "channel_id": account["channel_id"],
                 "token_stored": bool(token), "token_expires_at": token.get("expires_at"),
-                "data_access_expires_at": token.get("data_access_expires_at"),
+                "data_access_expires_at": token.get("data_access_expires_at"), "ig_user_id": account["ig_user_id"],
             })
         return out
 
-    return await deps.store.run(read)
+    accounts = await deps.store.run(read)
+    for entry in accounts:
+        entry["graph_usage"] = (await deps.graph.usage(entry.pop("ig_user_id")))["account"]
+    return accounts
 
 
 async def parked_slack_errors(deps: Deps) -> list[dict]:

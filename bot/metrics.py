@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import generate_latest
 
 ACCOUNT_LABEL = "account"
@@ -23,6 +24,10 @@ class Metrics:
         self.accounts = Gauge("igbot_accounts", "Connected Instagram accounts, by status.", ["status"],
                               registry=self.registry)
 
+    def watch_graph(self, counters) -> None:
+        """Export the Graph client's counters (calls counted as Meta counts them, and HTTP requests)."""
+        self.registry.register(_GraphCollector(counters))
+
     def render(self, *, include_accounts: bool) -> bytes:
         """Return the text exposition; without per-account series unless allowed."""
         if include_accounts:
@@ -40,3 +45,39 @@ class _WithoutAccounts:
         for family in self._registry.collect():
             family.samples = [s for s in family.samples if ACCOUNT_LABEL not in s.labels]
             yield family
+
+
+class _GraphCollector:
+    """Read the Graph client's CallCounters at scrape time."""
+
+    def __init__(self, counters):
+        self._counters = counters
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        snap = self._counters.snapshot()
+        calls = CounterMetricFamily("igbot_graph_calls", "Graph API calls (a batch counts each sub-request).")
+        calls.add_metric([], snap["calls"])
+        yield calls
+        http = CounterMetricFamily("igbot_graph_http_requests", "HTTP requests sent to Meta.")
+        http.add_metric([], snap["http_requests"])
+        yield http
+        retries = CounterMetricFamily("igbot_graph_retries", "Graph reads retried after a transient error.")
+        retries.add_metric([], snap["retries"])
+        yield retries
+        per_account = CounterMetricFamily("igbot_graph_account_calls", "Graph calls per account.",
+                                          labels=[ACCOUNT_LABEL])
+        for account, count in snap["per_account"].items():
+            per_account.add_metric([account], count)
+        yield per_account
+        per_endpoint = CounterMetricFamily("igbot_graph_endpoint_calls", "Graph calls per endpoint.",
+                                           labels=["endpoint"])
+        for name, count in snap["per_endpoint"].items():
+            per_endpoint.add_metric([name], count)
+        yield per_endpoint
+        errors = CounterMetricFamily("igbot_graph_errors", "Graph errors by kind.", labels=["error"])
+        for name, count in snap["errors"].items():
+            errors.add_metric([name], count)
+        yield errors

@@ -90,3 +90,22 @@ def test_json_log_lines_are_one_object_each_with_secrets_redacted(capsys):
     assert entry["level"] == "WARNING" and entry["request_id"] == "-"
     assert "xoxb-123" not in line and "supersecretvalue" not in line and "EAAabc" not in line
     logging.getLogger().handlers.clear()
+
+
+async def test_graph_calls_are_exported_and_per_account_series_need_trust(bot, base_env):
+    from bot.appkeys import DEPS
+    from bot.graph import GraphAccount
+    from sandbox.graph import GraphEmulator
+
+    async with GraphEmulator() as graph:
+        ig = graph.add_account("metrics_shop")
+        deps = bot.server.app[DEPS]
+        client = deps.graph.__class__(deps.http, state=deps.graph.state, graph_url=graph.urls.graph_facebook,
+                                      counters=deps.graph.counters)
+        account = GraphAccount(id=ig.ig_user_id, ig_user_id=ig.ig_user_id, login="facebook", token=ig.page_token)
+        await client.get(ig.ig_user_id, account, params={"fields": "username"})
+    trusted = await (await bot.get("/metrics")).text()
+    assert "igbot_graph_calls_total 1.0" in trusted and "igbot_graph_http_requests_total 1.0" in trusted
+    assert f'igbot_graph_account_calls_total{{account="{ig.ig_user_id}"}} 1.0' in trusted
+    public = await (await bot.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})).text()
+    assert "igbot_graph_calls_total 1.0" in public and ig.ig_user_id not in public and "account=" not in public

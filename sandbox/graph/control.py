@@ -36,6 +36,9 @@ def register(app: web.Application, emu: GraphEmulator) -> None:
         b = await _body(request)
         if b.get("media_id") not in emu.state.media or not b.get("text"):
             return _bad("media_id (a known media) and text are required")
+        parent = emu.state.comments.get(str(b.get("parent_id") or ""))
+        if parent is not None and parent.parent_id:
+            return _bad("parent_id must be a top-level comment")
         c = emu.add_comment(
             str(b["media_id"]),
             str(b["text"]),

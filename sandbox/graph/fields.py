@@ -6,6 +6,21 @@ from dataclasses import dataclass, field
 
 from .errors import GraphError
 
+MODIFIERS = frozenset(
+    {
+        "limit",
+        "metric",
+        "period",
+        "metric_type",
+        "breakdown",
+        "timeframe",
+        "since",
+        "until",
+        "comment_id",
+        "media_id",
+    }
+)
+
 
 @dataclass
 class FieldReq:
@@ -63,7 +78,12 @@ def _parse_one(item: str) -> FieldReq:
         close = rest.find(")")
         if open_ < 0 or close < open_:
             raise _syntax(item)
-        mods[rest[:open_]] = rest[open_ + 1 : close]
+        modifier = rest[:open_]
+        if modifier == "as":
+            raise GraphError(100, "(#100) Field aliases are not supported for this app")
+        if modifier not in MODIFIERS:
+            raise _syntax(item)
+        mods[modifier] = rest[open_ + 1 : close]
         rest = rest[close + 1 :].lstrip(".")
     if not name or not name.replace("_", "").isalnum():
         raise _syntax(item)

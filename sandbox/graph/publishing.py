@@ -167,6 +167,8 @@ async def create_container(emu: GraphEmulator, call: Call) -> dict[str, Any]:
                 f"The parameter {name} is not supported for media type {media_type}"
                 + (" (carousel item)" if is_item else "")
             )
+    if media_type == "STORIES" and acct.account_type != "BUSINESS":
+        raise invalid_param("Stories can only be published by business accounts")
     if is_item and "caption" in p:
         raise invalid_param("The parameter caption is not supported on carousel items")
     resumable = p.get("upload_type") == "resumable"
@@ -195,7 +197,7 @@ async def create_container(emu: GraphEmulator, call: Call) -> dict[str, Any]:
             "in a 24-hour period",
             user_title="Container limit reached",
         )
-    ready_at, error, children = now, None, []
+    ready_at, error, children = now + emu.image_processing_seconds, None, []
     if media_type == "CAROUSEL":
         children = call.list_param("children")
         if not 2 <= len(children) <= 10:

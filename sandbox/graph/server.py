@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import re
 import string
@@ -25,6 +26,7 @@ from .errors import (
     GraphError,
     missing_param,
     nonexisting_field,
+    transient,
     unknown_param,
     unknown_path,
     unsupported_request,
@@ -56,6 +58,8 @@ from .state import (
 )
 from .versions import LATEST, is_known, is_version, version_violation
 from .webhooks import Delivery, WebhookDispatcher
+
+log = logging.getLogger(__name__)
 
 LONG_LIVED = 60 * DAY
 RUPLOAD_FACEBOOK = "rupload.facebook.com"
@@ -108,6 +112,7 @@ class GraphEmulator:
         seed: int = 0,
         app_name: str = "igbot sandbox",
         video_processing_seconds: float = 30.0,
+        image_processing_seconds: float = 0.0,
         usage_headers_after: int = 3,
         buc_key: str = "ig_user_id",
         require_appsecret_proof: bool = False,
@@ -124,6 +129,8 @@ class GraphEmulator:
         self.clock: Clock = clock or system_clock
         self.rng = random.Random(seed)
         self.video_processing_seconds = video_processing_seconds
+        self.image_processing_seconds = image_processing_seconds
+        self.internal_errors: list[str] = []
         self.require_appsecret_proof = require_appsecret_proof
         self.instagram_hidden_media_fields = tuple(instagram_hidden_media_fields)
         self.ig_code_exchange_shape = ig_code_exchange_shape
@@ -354,6 +361,11 @@ class GraphEmulator:
             status, result = err.http_status, err.body(trace)
             headers.update(err.headers)
             rec.error_code, rec.error_subcode = err.code, err.subcode
+        except Exception as exc:  # an emulator bug: answer like Meta's code 1, but keep it visible
+            log.exception("graph emulator failed on %s %s", call.method, call.path)
+            self.internal_errors.append(f"{call.method} {call.host}{call.path}: {exc!r}")
+            status, result = 500, transient(1).body(trace)
+            rec.error_code = 1
         if call.account is not None:
             headers.update(self.limiter.headers(call.account, self.now()))
         if call.host in FLAVOR_OF_HOST:
@@ -734,7 +746,7 @@ class GraphEmulator:
         author = self._external(username)
         handle = f"@{acct.username}"
         if media is None:
-            caption = text or f"Loving my new things from {handle}!" if in_caption else "Weekend vibes"
+            caption = (text or f"Loving my new things from {handle}!") if in_caption else "Weekend vibes"
             media = self.add_media(author, caption=caption, like_count=12)
         if in_caption:
             if deliver and acct.login == FACEBOOK:

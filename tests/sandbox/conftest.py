@@ -40,9 +40,10 @@ class Api:
 
     async def request(
         self,
-        method: str,
+        verb: str,
         base: str,
         path: str,
+        /,
         *,
         token: str | None = None,
         version: str | None = "v25.0",
@@ -61,7 +62,7 @@ class Api:
         url = f"{base}/{version}{path}" if version else f"{base}{path}"
         query = {k: str(v) for k, v in params.items()}
         async with self.session.request(
-            method, url, params=query, json=json_body, data=form, headers=headers, allow_redirects=False
+            verb, url, params=query, json=json_body, data=form, headers=headers, allow_redirects=False
         ) as resp:
             text = await resp.text()
             try:
@@ -70,15 +71,15 @@ class Api:
                 body = text
             return Reply(resp.status, body, resp.headers)
 
-    async def get(self, base: str, path: str, **kw: Any) -> Reply:
+    async def get(self, base: str, path: str, /, **kw: Any) -> Reply:
         """GET."""
         return await self.request("GET", base, path, **kw)
 
-    async def post(self, base: str, path: str, **kw: Any) -> Reply:
+    async def post(self, base: str, path: str, /, **kw: Any) -> Reply:
         """POST."""
         return await self.request("POST", base, path, **kw)
 
-    async def delete(self, base: str, path: str, **kw: Any) -> Reply:
+    async def delete(self, base: str, path: str, /, **kw: Any) -> Reply:
         """DELETE."""
         return await self.request("DELETE", base, path, **kw)
 
@@ -96,6 +97,7 @@ async def emu(clock: FakeClock) -> AsyncIterator[GraphEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
+    assert emulator.internal_errors == []
 
 
 @pytest.fixture

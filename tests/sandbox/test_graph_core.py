@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 
 from sandbox.graph import GraphEmulator
 
@@ -148,3 +149,32 @@ async def test_call_log_redacts_and_records(emu, api, fb, FB) -> None:
     assert rec.status == 200 and rec.account_id == fb.ig_user_id and rec.version == "v25.0"
     assert emu.count_calls(path="/{ig-user-id}/media") == 1
     assert emu.count_calls(host="instagram") == 0
+
+
+async def test_field_aliases_and_unknown_modifiers_refused(emu, api, fb, FB) -> None:
+    r = await api.get(FB, f"/{fb.ig_user_id}", token=fb.token, fields="username.as(name)")
+    assert r.code == (100, None) and "aliases" in r.error["message"]
+    r = await api.get(FB, f"/{fb.ig_user_id}", token=fb.token, fields="media.order(asc){id}")
+    assert r.code[0] == 2500
+
+
+async def test_method_override_and_multi_id_refused(emu, api, fb, FB) -> None:
+    m = emu.add_media(fb)
+    r = await api.get(FB, f"/{m.id}", token=fb.token, method="delete")
+    assert r.code == (100, None)
+    r = await api.get(FB, "/", token=fb.token, ids=m.id)
+    assert r.code == (100, 33)
+
+
+async def test_internal_errors_answer_code_1_and_are_kept(emu, api, fb, FB) -> None:
+    async def boom(emu, call):
+        raise RuntimeError("bug")
+
+    table = emu._tables["graph.facebook.com"]
+    emu._tables["graph.facebook.com"] = [
+        replace(e, handler=boom) if (e.method, e.path) == ("GET", "/{ig-user-id}") else e for e in table
+    ]
+    r = await api.get(FB, f"/{fb.ig_user_id}", token=fb.token)
+    assert r.status == 500 and r.code == (1, None)
+    assert len(emu.internal_errors) == 1
+    emu.internal_errors.clear()

@@ -1,0 +1,67 @@
+"""`igbot sandbox`: keep a sandbox world running, print how to use it, trickle in comments."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import signal
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.demo.world import USERNAME, World, close_world, open_world
+
+SAMPLE_COMMENTS = ("Love this! 😍", "How much is the blue mug?", "Do you ship to Canada?",
+                   "Gorgeous glaze", "When is the next market?", "Can I order a custom set?")
+
+
+async def run_playground(db_path: str | None, *, port: int, trickle: float, echo: Callable[[str], None]) -> None:
+    """Start the world, print URLs and examples, and run until SIGINT/SIGTERM."""
+    with tempfile.TemporaryDirectory(prefix="igbot-sandbox-") as folder:
+        world = await open_world(db_path or str(Path(folder) / "sandbox.db"), port=port, tick_seconds=5)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        echo(instructions(world))
+        trickler = asyncio.create_task(trickle_comments(world, trickle)) if trickle > 0 else None
+        try:
+            await stop.wait()
+        finally:
+            if trickler:
+                trickler.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await trickler
+            await close_world(world)
+            echo("Sandbox stopped.")
+
+
+def instructions(world: World) -> str:
+    """Return what to print when the sandbox is up."""
+    people = ", ".join(f"{name} ({uid})" for name, uid in world.people.items())
+    return f"""igbot sandbox is running (Ctrl-C stops everything).
+
+  igbot                 {world.bot_url}   (GET /healthz, /metrics)
+  Slack emulator        {world.slack.base_url}   (control routes: GET {world.slack.base_url}_sandbox/)
+  Graph emulator        {world.graph.urls.graph_facebook}   (control routes under /_sandbox/)
+  account               @{USERNAME} → channel #instagram ({world.channel})
+  people                {people}
+
+Try:
+  curl -s -X POST {world.slack.base_url}_sandbox/slash -d user=maya -d channel=instagram -d text=help
+  curl -s {world.slack.base_url}_sandbox/channels/instagram
+  curl -s {world.bot_url}/healthz
+"""
+
+
+async def trickle_comments(world: World, every: float) -> None:
+    """Add a made-up comment on a recent post every `every` seconds."""
+    rng = random.Random(7)
+    while True:
+        await asyncio.sleep(every)
+        media = [m for m in world.graph.state.media.values() if m.owner_id == world.ig_account.ig_user_id
+                 and not m.parent_id]
+        if media:
+            world.graph.add_comment(rng.choice(media), rng.choice(SAMPLE_COMMENTS),
+                                    username=rng.choice(("mia.makes", "clayfan", "jo_b", "studio_pal")))

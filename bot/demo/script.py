@@ -1,0 +1,78 @@
+"""The scripted day: steps that act as people or as Meta, each verified in the emulators' state."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.demo.transcript import Transcript
+from bot.demo.world import World
+
+
+class DemoFailure(Exception):
+    """A step did not have the effect it should have had."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One scene of the demo: what happens, and the check that it did."""
+
+    title: str
+    run: Callable[[World, Transcript], Awaitable[None]]
+
+
+def expect(condition: object, failure: str) -> None:
+    """Fail the step with a plain sentence unless condition holds."""
+    if not condition:
+        raise DemoFailure(failure)
+
+
+async def eventually(world: World, predicate: Callable[[], object], failure: str, timeout: float = 10.0) -> object:
+    """Wait (polling) until predicate() is truthy; fail the step after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise DemoFailure(failure)
+        await asyncio.sleep(0.05)
+
+
+async def help_step(world: World, out: Transcript) -> None:
+    """maya asks for help."""
+    seen = await world.slack.slash_command(user=world.people["maya"], channel=world.channel, text="help")
+    expect(seen.ok, f"/ig help was not answered ({seen.error})")
+    expect("/ig help" in seen.text, "the usage did not list /ig help")
+    out.slack("maya", "/ig help")
+    out.shown(f"only maya sees the usage ({seen.text.count('/ig ')} commands listed)")
+
+
+async def app_home_step(world: World, out: Transcript) -> None:
+    """maya opens igbot's Home tab."""
+    await world.slack.app_home_opened(user=world.people["maya"])
+    home = await eventually(world, lambda: world.slack.home_of(world.people["maya"]),
+                            "the Home tab was not published")
+    text = str(home)
+    expect("demo_shop" in text, "the Home tab does not show @demo_shop")
+    out.slack("maya", "opens igbot's Home tab")
+    out.shown("Home lists @demo_shop and its channel, from stored state (no Graph call)")
+
+
+async def health_step(world: World, out: Transcript) -> None:
+    """The operator checks /healthz."""
+    async with world.deps.http.get(f"{world.bot_url}/healthz") as response:
+        body = await response.json()
+    expect(response.status == 200 and body["status"] == "ok", f"/healthz said {response.status}: {body}")
+    out.action("the operator", "GET /healthz")
+    out.shown(f"200 ok: database {body['database']}, scheduler {body['scheduler']}, "
+              f"workers {', '.join(body['workers'])} alive")
+
+
+STEPS: list[Step] = [
+    Step("Getting started", help_step),
+    Step("App Home", app_home_step),
+    Step("Health", health_step),
+]

@@ -1,0 +1,37 @@
+"""`igbot demo` and `igbot sandbox`: the scripted day passes, and production databases are left alone."""
+
+import pytest
+
+from bot.demo.runner import play
+from bot.demo.transcript import Transcript
+from bot.startup import StartupError
+
+
+async def test_the_scripted_day_passes_every_step():
+    out = Transcript(echo=lambda line: None)
+    assert await play(out=out), "\n".join(out.lines)
+    assert any("steps did what they should" in line for line in out.lines)
+    assert not any(line.lstrip().startswith("✗") for line in out.lines), "\n".join(out.lines)
+
+
+async def test_the_demo_refuses_a_production_database(base_env):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    added = CliRunner().invoke(cli, ["accounts", "add", "--username", "real_shop", "--ig-user-id", "1",
+                                     "--channel", "C0REAL0001", "--token", "-"], env=base_env, input="EAAtoken\n")
+    assert added.exit_code == 0
+    with pytest.raises(StartupError, match="is not a sandbox database"):
+        await play(base_env["IGBOT_DB"], out=Transcript(echo=lambda line: None))
+
+
+def test_demo_and_sandbox_ignore_outside_variables(base_env, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    for name in ("SLACK_BOT_TOKEN", "META_APP_SECRET", "GRAPH_API_URL"):
+        monkeypatch.setenv(name, "not-a-valid-value")
+    result = CliRunner().invoke(cli, ["demo"], env={"IGBOT_DB": ""})
+    assert result.exit_code == 0, result.output
