@@ -176,3 +176,24 @@ async def test_a_throttled_account_waits_and_its_digest_goes_out_later(deps, gra
     await run_due(deps, now=MONDAY_9_BERLIN + timedelta(hours=1), sleep=sleeps)
     run = (await deps.store.run(rows.runs_of, row["id"]))[0]
     assert run["state"] == "sent"
+
+
+async def test_sent_digests_are_counted_in_metrics(deps, slack, add_account, sleeps):
+    slack.file_processing_seconds = 0
+    add_account()
+    await digest_once(deps, slack, sleeps)
+    text = deps.metrics.render(include_accounts=True).decode()
+    assert 'igbot_digests_sent_total{chart="inline",kind="scheduled"} 1.0' in text
+
+
+async def test_an_instagram_login_account_gets_its_digest_without_batch_calls(deps, graph, slack, add_account,
+                                                                             sleeps):
+    slack.file_processing_seconds = 0
+    row, acct = add_account("studio_ig", login="instagram")
+    acct.insights["views"] = 9876
+    graph.add_media(acct, caption="Glaze day", like_count=12,
+                    timestamp=(MONDAY_9_BERLIN - timedelta(hours=30)).timestamp())
+    await digest_once(deps, slack, sleeps)
+    assert not [c for c in graph.calls if c.is_batch]
+    msg = (await slack.wait_for(lambda: slack.messages(slack.social)))[-1]
+    assert "9,876" in str(msg["blocks"]) and "Glaze day" in str(msg["blocks"])
