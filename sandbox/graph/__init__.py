@@ -44,7 +44,8 @@ Control API (Python; the main ones also over HTTP under ``/_sandbox/`` on the gr
 ``GET state``, ``POST comments``, ``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``,
 ``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_media``,
 ``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``,
-``deliveries``, ``add_media_fixture``, ``inject_error``, ``set_latency``, ``set_transient_error_rate``,
+``deliveries``, ``add_media_fixture``, ``inject_error``, ``inject_delay`` (a lost response after the
+effect), ``set_latency``, ``set_transient_error_rate``,
 ``revoke_token`` (190/458), ``expire_token`` (190/463), ``change_password`` (190/460), ``throttle`` (80002),
 ``login_as`` and ``dialog_outcome = "deny"`` (login dialogs), ``calls``, ``find_calls``, ``count_calls``
 (Graph calls: a batch counts as its sub-requests), ``count_http_requests`` (a batch counts once),

@@ -111,6 +111,27 @@ class Controls:
         self.faults.injected.append(inj)
         return inj
 
+    def inject_delay(
+        self,
+        seconds: float,
+        *,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        host: str | None = None,
+        times: int | None = 1,
+        after_effect: bool = True,
+    ) -> InjectedError:
+        """Hold matching responses for ``seconds`` (real time), by default after doing the work.
+
+        With a client timeout shorter than ``seconds`` this is the "unknown outcome" case: the call's
+        effect (say, a publish) happened but the client never saw the answer.
+        """
+        inj = InjectedError(
+            0, times=times, method=method, path=path, host=host, after_effect=after_effect, hang=seconds
+        )
+        self.faults.injected.append(inj)
+        return inj
+
     def set_latency(self, seconds: float) -> None:
         """Delay every HTTP request by this many (real) seconds."""
         self.faults.latency = seconds

@@ -173,7 +173,7 @@ class GraphEmulator(Seeding, Controls):
             await runner.setup()
             site = web.TCPSite(runner, self._host, 0)
             await site.start()
-            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            port = runner.addresses[-1][1]
             self._runners.append(runner)
             setattr(self.urls, host.split(".com")[0].replace(".", "_"), f"http://{self._host}:{port}")
         await self.webhooks.start()
@@ -342,15 +342,13 @@ class GraphEmulator(Seeding, Controls):
             if call.account is not None:
                 self.limiter.count(call.account, self.now())
                 self.limiter.check(call.account, self.now())
-            injected = self.faults.take(call.host, call.method, call.path, ep.path, after_effect=False)
-            if injected is None and not rec.is_batch and call.host in FLAVOR_OF_HOST:
-                injected = self.faults.maybe_transient()
-            if injected:
-                raise injected
+            await self._inject(call, ep, after_effect=False)
+            if not rec.is_batch and call.host in FLAVOR_OF_HOST:
+                err = self.faults.maybe_transient()
+                if err:
+                    raise err
             result = await ep.handler(self, call)
-            after = self.faults.take(call.host, call.method, call.path, ep.path, after_effect=True)
-            if after:
-                raise after
+            await self._inject(call, ep, after_effect=True)
             status = result.status if isinstance(result, web.StreamResponse) else 200
         except GraphError as err:
             status, result = err.http_status, err.body(trace)
@@ -372,6 +370,15 @@ class GraphEmulator(Seeding, Controls):
         rec.token_kind = call.token.kind if call.token else None
         rec.violations = call.violations
         return status, result, headers
+
+    async def _inject(self, call: Call, ep: Endpoint, *, after_effect: bool) -> None:
+        inj = self.faults.take(call.host, call.method, call.path, ep.path, after_effect=after_effect)
+        if inj is None:
+            return
+        if inj.hang:
+            await asyncio.sleep(inj.hang)
+        if inj.code:
+            raise inj.error()
 
     def _route(self, call: Call) -> Endpoint:
         table = self._tables[call.host]
