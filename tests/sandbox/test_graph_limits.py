@@ -174,9 +174,9 @@ async def test_inject_delay_unknown_outcome(emu, api, fb, FB) -> None:
             FB, f"/{fb.ig_user_id}/media", token=fb.token, image_url="https://cdn.example/img/square.jpg"
         )
     ).body["id"]
-    emu.inject_delay(0.5, method="POST", path="/{ig-user-id}/media_publish")
+    emu.inject_delay(0.2, method="POST", path="/{ig-user-id}/media_publish")
     url = f"{FB}/v25.0/{fb.ig_user_id}/media_publish"
-    timeout = aiohttp.ClientTimeout(total=0.1)
+    timeout = aiohttp.ClientTimeout(total=0.05)
     try:
         async with api.session.post(
             url, params={"creation_id": cid}, timeout=timeout, headers={"Authorization": f"Bearer {fb.token}"}
@@ -184,6 +184,6 @@ async def test_inject_delay_unknown_outcome(emu, api, fb, FB) -> None:
             raise AssertionError("the response should have been held")
     except TimeoutError:
         pass
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.2)
     r = await api.get(FB, f"/{cid}", token=fb.token, fields="status_code")
     assert r.body["status_code"] == "PUBLISHED"
