@@ -55,3 +55,16 @@ async def test_a_moderator_may_ask_for_the_digest(bot, deps, slack, add_account)
     seen = await slack.slash_command(user=slack.alice, channel=slack.social, text="digest demo_shop")
     assert seen.ok and "Making the digest" in seen.text
     await slack.wait_for(lambda: digests_in(slack, slack.social))
+
+
+async def test_a_disconnected_account_gets_a_plain_sentence_instead_of_a_digest(bot, deps, graph, slack,
+                                                                                add_account):
+    row, acct = add_account()
+    graph.revoke_token(acct)
+    seen = await slack.slash_command(user=slack.admin, channel=slack.social, text="digest demo_shop")
+    assert seen.ok
+    msg = (await slack.wait_for(lambda: slack.messages(slack.social)))[-1]
+    assert "could not be made" in msg["text"] and "reconnect" in msg["text"].lower()
+    assert acct.token not in str(msg)
+    runs = await deps.store.run(rows.runs_of, row["id"])
+    assert [r["state"] for r in runs] == ["failed"]
