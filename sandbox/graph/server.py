@@ -361,6 +361,7 @@ class GraphEmulator(Seeding, Controls):
             rec.error_code = 1
         if call.account is not None:
             headers.update(self.limiter.headers(call.account, self.now()))
+        headers.update(call.response_headers)
         if call.host in FLAVOR_OF_HOST:
             headers.update(
                 {"x-fb-trace-id": trace, "facebook-api-version": call.version or self.default_version}
