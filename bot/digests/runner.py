@@ -19,7 +19,7 @@ from bot.deps import Deps
 from bot.digests import chart, message
 from bot.digests.collect import backfill, collect, store_collected
 from bot.digests.compose import Digest, compose, history_window
-from bot.digests.graph_account import graph_account
+from bot.graph_accounts import graph_account
 from bot.digests.schedule import LATE_LIMIT, LATE_NOTE_AFTER, day_range, is_monday, local_day, next_slot
 from bot.digests.slack_files import ChartUploadError, processed, upload, wait_processed
 from bot.graph import errors as E
