@@ -19,11 +19,11 @@ from bot.deps import Deps
 from bot.digests import chart, message
 from bot.digests.collect import backfill, collect, store_collected
 from bot.digests.compose import Digest, compose, history_window
-from bot.graph_accounts import graph_account
 from bot.digests.schedule import LATE_LIMIT, LATE_NOTE_AFTER, day_range, is_monday, local_day, next_slot
 from bot.digests.slack_files import ChartUploadError, processed, upload, wait_processed
 from bot.graph import errors as E
 from bot.graph.account import Priority
+from bot.graph_accounts import graph_account
 from storage import accounts as account_rows
 from storage import digest_sources as sources
 from storage import digests as rows
