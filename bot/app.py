@@ -62,7 +62,7 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(
-        tick_seconds=config.tick_seconds, tick=lambda: jobs.tick(deps),
+        tick_seconds=config.tick_seconds, tick=partial(jobs.tick, deps),
         jobs=[(name, seconds, partial(fn, deps)) for name, seconds, fn in jobs.PERIODIC_JOBS])
     scheduler.start()
     log.info("igbot is up on http://%s:%s (Slack over %s)", config.host, config.port,

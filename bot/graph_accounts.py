@@ -1,23 +1,19 @@
-"""Turn a stored account row into the GraphAccount the Graph client calls with (token decrypted)."""
+"""The GraphAccount for a stored account: its row and its decrypted token."""
 
 from __future__ import annotations
 
-from bot.accounts import token_kind
-from bot.deps import Deps
-from bot.graph import GraphAccount
+from bot.graph.account import GraphAccount
+from bot.graph.errors import AccountNeedsReconnect
+from bot.secrets import TokenCipher
 from storage import tokens as token_rows
+from storage.db import Store
 
 
-class NoToken(LookupError):
-    """The account has no stored token; the message says how to fix it."""
-
-
-async def graph_account(deps: Deps, account: dict) -> GraphAccount:
-    """Return the account as the Graph client needs it; raise NoToken when no token is stored."""
-    row = await deps.store.run(token_rows.get_token, account["id"], token_kind(account["login"])) or \
-        await deps.store.run(token_rows.get_token, account["id"])
+async def graph_account(store: Store, cipher: TokenCipher, account: dict) -> GraphAccount:
+    """Return the account as the Graph client needs it; AccountNeedsReconnect when it has no token."""
+    row = await store.run(token_rows.get_token, account["id"])
     if row is None:
-        raise NoToken(f"@{account['username']} has no access token stored; reconnect it with /ig connect")
+        raise AccountNeedsReconnect(f"@{account['username']} has no stored token; reconnect it with /ig connect")
     return GraphAccount(id=account["ig_user_id"], ig_user_id=account["ig_user_id"], login=account["login"],
-                        token=deps.cipher.decrypt(row["ciphertext"]), page_id=account.get("page_id") or None,
+                        token=cipher.decrypt(row["ciphertext"]), page_id=account.get("page_id"),
                         username=account["username"])

@@ -30,6 +30,9 @@ class Metrics:
                                        registry=self.registry)
         self.comments_synced = Counter("igbot_comments_synced", "Comments found by sync that no webhook "
                                        "delivered, by account.", [ACCOUNT_LABEL], registry=self.registry)
+        self.digests_sent = Counter("igbot_digests_sent", "Digests queued for Slack, by kind (scheduled, manual) "
+                                    "and where the chart went (inline, thread, none).", ["kind", "chart"],
+                                    registry=self.registry)
         self.accounts = Gauge("igbot_accounts", "Connected Instagram accounts, by status.", ["status"],
                               registry=self.registry)
 

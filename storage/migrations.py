@@ -129,6 +129,59 @@ def add_account_settings(db: Database) -> None:
 
 
 @migrations()
+def create_digest_tables(db: Database) -> None:
+    """Digests: each run (one scheduled per account and day), daily insight values and follower snapshots."""
+    db["digest_runs"].create(
+        {
+            "id": int,
+            "account_id": int,
+            "kind": str,  # scheduled | manual
+            "day": str,  # the account's local date the digest is for the morning of (it reports day - 1)
+            "channel_id": str,
+            "due_at": str,
+            "weekly": int,
+            "state": str,  # pending | sent | missed | failed
+            "attempts": int,
+            "next_attempt_at": str,
+            "error": str,
+            "content": str,  # JSON: what was read for the digest (reused by /ig digest the same day)
+            "collected_at": str,
+            "chart": bytes,  # the PNG, kept until its thread fallback (if any) is done
+            "file_id": str,
+            "chart_state": str,  # none | inline | thread | thread_done
+            "outbox_id": int,
+            "requested_by": str,
+            "graph_calls": int,
+            "created_at": str,
+            "sent_at": str,
+            "claimed_by": str,
+            "lease_until": str,
+        },
+        pk="id",
+        not_null={"account_id", "kind", "day", "channel_id", "state"},
+        defaults={"state": "pending", "attempts": 0, "weekly": 0, "chart_state": "none"},
+    )
+    db.execute("CREATE UNIQUE INDEX digest_runs_one_a_day ON digest_runs (account_id, day) "
+               "WHERE kind = 'scheduled'")
+    db["digest_runs"].create_index(["state", "next_attempt_at"])
+    db["insight_days"].create(
+        {"account_id": int, "day": str, "metric": str, "value": int, "preliminary": int, "fetched_at": str},
+        pk=("account_id", "day", "metric"),
+        not_null={"value"},
+        defaults={"preliminary": 0},
+    )
+    db["follower_snapshots"].create(
+        {"account_id": int, "day": str, "followers_count": int, "media_count": int, "taken_at": str},
+        pk=("account_id", "day"),
+        not_null={"followers_count"},
+    )
+    db["digest_accounts"].create(
+        {"account_id": int, "backfilled_at": str, "backfill_note": str},
+        pk="account_id",
+    )
+
+
+@migrations()
 def create_comment_tables(db: Database) -> None:
     """Webhook inbox, relayed comments and the media context cache (comments in Slack)."""
     db["inbox"].create(

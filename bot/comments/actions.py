@@ -10,7 +10,7 @@ from bot.comments import relay, render
 from bot.deps import Deps
 from bot.graph import GraphError, NotFound, Priority
 from bot.graph import comments as graph_comments
-from bot.graph_accounts import NoToken, graph_account
+from bot.graph_accounts import graph_account
 from storage import accounts as account_rows
 from storage import comments as comment_rows
 
@@ -174,14 +174,14 @@ async def perform(deps: Deps, user_id: str, account: dict, comment: dict, action
                      target=comment["ig_comment_id"])
         return Outcome(False, ":hourglass: Someone is already acting on this comment; look again in a moment.")
     try:
-        graph = await graph_account(deps, account)
+        graph = await graph_account(deps.store, deps.cipher, account)
         await call(graph)
     except NotFound:
         updated = await deps.store.run(comment_rows.end_action, comment["id"], state="gone", note=GONE_NOTE)
         await relay.refresh_message(deps, account, updated)
         return await done(deps, user_id, account, comment, action, "gone",
                           Outcome(False, "That comment is no longer on Instagram (deleted or removed)."))
-    except (GraphError, NoToken, LookupError) as exc:
+    except (GraphError, LookupError) as exc:
         await deps.store.run(comment_rows.end_action, comment["id"])
         sentence = exc.sentence if isinstance(exc, GraphError) else str(exc)
         log.warning("comment %s: %s failed: %s", comment["id"], action, sentence)

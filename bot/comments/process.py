@@ -9,9 +9,9 @@ from bot.comments import relay
 from bot.comments.context import is_mention, media_context
 from bot.comments.inbox import WORKER
 from bot.deps import Deps
-from bot.graph import GraphAccount, GraphError, Priority
+from bot.graph import AccountNeedsReconnect, GraphAccount, GraphError, Priority
 from bot.graph import comments as graph_comments
-from bot.graph_accounts import NoToken, graph_account
+from bot.graph_accounts import graph_account
 from storage import accounts as account_rows
 from storage import comments as comment_rows
 from storage import inbox as inbox_rows
@@ -89,9 +89,9 @@ async def account_for(deps: Deps, entry_id: str, cache: dict) -> tuple[dict, Gra
         graph = None
         if account is not None:
             try:
-                graph = await graph_account(deps, account)
-            except NoToken as exc:
-                log.warning("%s", exc)
+                graph = await graph_account(deps.store, deps.cipher, account)
+            except AccountNeedsReconnect as exc:
+                log.warning("%s", exc.sentence)
         cache[entry_id] = (account, graph)
     account, graph = cache[entry_id]
     if account is None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.comments.inbox import store_delivery
 from bot.deps import Deps
 from bot.graph import GraphAccount, GraphError, Priority
-from bot.graph_accounts import NoToken, graph_account
+from bot.graph_accounts import graph_account
 from storage import accounts as account_rows
 from storage import comments as comment_rows
 from storage import inbox as inbox_rows
@@ -34,7 +34,7 @@ async def sync_all(deps: Deps) -> None:
             continue
         try:
             await sync_account(deps, account)
-        except (GraphError, NoToken) as exc:
+        except GraphError as exc:
             log.warning("comment sync of @%s stopped: %s", account["username"],
                         exc.sentence if isinstance(exc, GraphError) else exc)
 
@@ -42,7 +42,7 @@ async def sync_all(deps: Deps) -> None:
 async def sync_account(deps: Deps, account: dict, *, now: datetime | None = None, max_pages: int = MAX_PAGES) -> int:
     """Feed comments no webhook delivered into the inbox (marked as caught by sync); return how many."""
     now = now or datetime.now(UTC)
-    graph = await graph_account(deps, account)
+    graph = await graph_account(deps.store, deps.cipher, account)
     if await deps.graph.ready_at(graph, Priority.BACKGROUND) is not None:
         log.info("comment sync of @%s skipped: its Graph budget is throttled", account["username"])
         return 0

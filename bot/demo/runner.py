@@ -10,6 +10,20 @@ from bot.demo.transcript import Transcript
 from bot.demo.world import USERNAME, close_world, open_world
 
 
+def group_calls(calls) -> list[tuple[tuple[str, str, int], int]]:
+    """Fold consecutive identical Graph calls into one line with a count (batch envelopes left out)."""
+    grouped: list[tuple[tuple[str, str, int], int]] = []
+    for call in calls:
+        if call.is_batch:
+            continue
+        key = (call.method, call.path, call.status)
+        if grouped and grouped[-1][0] == key:
+            grouped[-1] = (key, grouped[-1][1] + 1)
+        else:
+            grouped.append((key, 1))
+    return grouped
+
+
 async def play(db_path: str | None = None, out: Transcript | None = None) -> bool:
     """Run every step; return True only if each one's effect was verified."""
     out = out or Transcript()
@@ -28,8 +42,8 @@ async def play(db_path: str | None = None, out: Transcript | None = None) -> boo
                     failures += 1
                     out.verdict(False, str(exc))
                     continue
-                for call in world.graph.calls[before:]:
-                    out.graph_call(call.method, call.path, call.status)
+                for (method, path, status), count in group_calls(world.graph.calls[before:]):
+                    out.graph_call(method, path, status, count)
                 out.verdict(True, "verified in the emulators' state")
         finally:
             await close_world(world)

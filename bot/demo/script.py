@@ -71,10 +71,43 @@ async def health_step(world: World, out: Transcript) -> None:
               f"workers {', '.join(body['workers'])} alive")
 
 
+async def digest_step(world: World, out: Transcript) -> None:
+    """maya asks for today's digest; it arrives in the channel with its chart."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from storage import digests as digest_rows
+
+    seen = await world.slack.slash_command(user=world.people["maya"], channel=world.channel,
+                                           text="digest demo_shop")
+    expect(seen.ok, f"/ig digest was not answered ({seen.error})")
+    out.slack("maya", "/ig digest demo_shop")
+    message = await eventually(world, lambda: next((m for m in world.slack.messages(world.channel)
+                                                    if "Daily digest" in str(m.get("blocks"))), None),
+                               "no digest appeared in the channel", timeout=20)
+    runs = await world.deps.store.run(digest_rows.runs_of, world.account["id"])
+    expect(runs and runs[-1]["state"] == "sent", "the digest run was not recorded as sent")
+    content = json.loads(runs[-1]["content"])
+    expect(f"{content['followers_count']:,}" in str(message["blocks"]),
+           "the digest does not show the follower count Instagram reported")
+    image = next((b for b in message["blocks"] if b["type"] == "image"), None)
+    png = await world.deps.store.run(digest_rows.get_chart, runs[-1]["id"])
+    expect(png and png[:8] == b"\x89PNG\r\n\x1a\n", "no chart PNG was made")
+    path = Path(tempfile.gettempdir()) / "igbot-demo-digest-chart.png"
+    path.write_bytes(png)
+    where = f"inline (Slack file {image['slack_file']['id']})" if image else "in the digest's thread"
+    out.shown(f"the digest for yesterday: {content['followers_count']:,} followers, "
+              f"{content['metrics'].get('views', 0):,} views, {len(content['media'])} recent posts read "
+              f"in {content['graph_calls']} counted Graph calls; chart {where}")
+    out.shown(f"chart: {path}")
+
+
 STEPS: list[Step] = [
     Step("Getting started", help_step),
     Step("App Home", app_home_step),
     Step("Health", health_step),
+    Step("Digest", digest_step),
 ]
 
 

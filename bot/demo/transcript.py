@@ -37,9 +37,10 @@ class Transcript:
         """What appeared as a result."""
         self._line(f"    ↳ {what}")
 
-    def graph_call(self, method: str, path: str, status: int) -> None:
-        """A Graph API call igbot made."""
-        self._line(f"      Graph {method} {path} → {status}")
+    def graph_call(self, method: str, path: str, status: int, count: int = 1) -> None:
+        """A Graph API call igbot made (count: how many identical ones in a row)."""
+        times = f"  ×{count}" if count > 1 else ""
+        self._line(f"      Graph {method} {path} → {status}{times}")
 
     def verdict(self, ok: bool, text: str) -> None:
         """The check of a step."""

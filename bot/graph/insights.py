@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -93,11 +94,26 @@ async def account_insights(
             path, account, params={**base, "metric": ",".join(metrics)}, priority=priority
         )
         return {"values": flatten(body.get("data")), "errors": {}, "data": body.get("data") or []}
-    except E.InvalidParameter:
+    except E.InvalidParameter as exc:
         if len(metrics) == 1:
             raise
+        refusal = exc
     out: dict[str, Any] = {"values": {}, "errors": {}, "data": []}
-    for metric in metrics:
+    rest = metrics
+    named = named_metrics(refusal, metrics)
+    if named and len(named) < len(metrics):
+        # Meta names the refused metrics ("The following metrics (x) …"): leave them out and ask once more.
+        others = tuple(m for m in metrics if m not in named)
+        try:
+            body = await client.get(path, account, params={**base, "metric": ",".join(others)}, priority=priority)
+        except _REFUSED:
+            pass
+        else:
+            out["data"].extend(body.get("data") or [])
+            out["values"].update(flatten(body.get("data")))
+            out["errors"].update({m: refusal.sentence for m in named})
+            rest = ()
+    for metric in rest:
         try:
             body = await client.get(path, account, params={**base, "metric": metric}, priority=priority)
         except _REFUSED as exc:
@@ -106,6 +122,13 @@ async def account_insights(
         out["data"].extend(body.get("data") or [])
         out["values"].update(flatten(body.get("data")))
     return out
+
+
+def named_metrics(exc: E.GraphError, metrics: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the requested metrics a refusal names in parentheses ("The following metrics (a, b) …")."""
+    groups = re.findall(r"\(([a-z_, ]+)\)", (exc.message or "").lower())
+    words = {w.strip() for group in groups for w in group.split(",")}
+    return tuple(m for m in metrics if m in words)
 
 
 def _swap_fields(call: Call, fields: str) -> Call:

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.deps import Deps
 from handlers.commands import access
+from handlers.commands.digest import handle_digest
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "access": Subcommand(access.handle_access, "access grant|revoke|list …",
                          "give or take a role (moderator, publisher, approver, admin); admins only",
                          "/ig access grant @alice shop moderator"),
+    "digest": Subcommand(handle_digest, "digest <account>", "post the account's digest now, in this channel",
+                         "/ig digest @demo_shop"),
 }
 
 

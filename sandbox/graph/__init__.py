@@ -40,11 +40,31 @@ loopback whose path has ``/media/`` is fetched for real): ``https://cdn.example/
 ``clip.mov``, ``story.mp4``, ``slow.mp4`` (10 min processing), ``long.mp4`` / ``short.mp4`` / ``broken.mp4``
 (container ends ``ERROR``, subcode 2207026), ``movie.avi`` (352/2207026).
 
-Control API (also over HTTP under ``/_sandbox/`` on the graph.facebook.com listener): ``add_account``,
-``add_media``, ``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``,
-``flush_webhooks()``, ``deliveries``, ``add_media_fixture``, ``inject_error``, ``set_latency``,
-``set_transient_error_rate``, ``revoke_token``, ``expire_token``, ``change_password``, ``throttle``,
-``login_as``, ``calls``, ``find_calls``, ``count_calls``, ``count_http_requests``, ``violations``.
+Control API (Python; the main ones also over HTTP under ``/_sandbox/`` on the graph.facebook.com listener:
+``GET state``, ``POST comments``, ``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``,
+``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_media``,
+``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``,
+``deliveries``, ``add_media_fixture``, ``inject_error``, ``inject_delay`` (a lost response after the
+effect), ``set_latency``, ``set_transient_error_rate``,
+``revoke_token`` (190/458), ``expire_token`` (190/463), ``change_password`` (190/460), ``throttle`` (80002),
+``login_as`` and ``dialog_outcome = "deny"`` (login dialogs), ``calls``, ``find_calls``, ``count_calls``
+(Graph calls: a batch counts as its sub-requests), ``count_http_requests`` (a batch counts once),
+``violations``, ``internal_errors`` (emulator bugs, answered as code 1).
+
+Constructor options: ``clock`` (a callable returning epoch seconds; ``FakeClock`` for tests), ``seed``,
+``video_processing_seconds`` (30), ``image_processing_seconds`` (0), ``usage_headers_after`` (3 calls),
+``buc_key`` (``"ig_user_id"`` or ``"page_id"``), ``require_appsecret_proof``,
+``instagram_hidden_media_fields`` (e.g. ``("caption", "media_product_type")``),
+``ig_code_exchange_shape`` (``"data"`` or ``"flat"``), ``instagram_webhooks_secret`` (``"app"`` or
+``"instagram"``), ``instagram_webhook_shape`` (``"changes"`` or ``"flat"``), ``fb_comment_id_key``
+(``"id"`` or ``"comment_id"``), ``webhook_own_comments`` (True).
+
+Where graph-api.md leaves Meta's answer unconfirmed, the emulator picks one strict behaviour: a token on
+the other flavor's host answers 190 "Cannot parse access token"; an object the token cannot see, or an
+operation the host lacks, answers 100/33; app-scoped ids are not node ids; replying to a reply answers 100
+(reply to its top-level comment); publishing a published container answers 100; the 400-container limit
+answers code 9; refresh of a token younger than 24 h answers 100; api.instagram.com answers errors in
+Instagram's ``{"error_type", "code", "error_message"}`` shape; usage headers are sent on both hosts.
 """
 
 from .calllog import CallRecord

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .server import GraphEmulator
 
 MAX_BATCH = 50
+# Meta reports the usage the whole batch spent on the batch response itself.
+USAGE_HEADERS = frozenset({"x-app-usage", "x-business-use-case-usage"})
 REFERENCE = re.compile(r"\{result=([^:}]+):\$\.([^}]+)\}")
 
 
@@ -90,6 +92,8 @@ async def run_batch(emu: GraphEmulator, envelope: Call) -> list[dict[str, Any] |
             version = segs.pop(0)
         params: dict[str, Any] = dict(parse_qsl(parts.query, keep_blank_values=True))
         params.update(parse_qsl(body, keep_blank_values=True))
+        if "appsecret_proof" in envelope.params and "access_token" not in params:
+            params.setdefault("appsecret_proof", envelope.params["appsecret_proof"])
         token = envelope.params.get("access_token") or envelope.header_token
         sub = Call(
             envelope.host,
@@ -102,6 +106,7 @@ async def run_batch(emu: GraphEmulator, envelope: Call) -> list[dict[str, Any] |
             is_batch_sub=True,
         )
         status, result, headers = await emu.execute(sub)
+        envelope.response_headers.update({k: v for k, v in headers.items() if k.lower() in USAGE_HEADERS})
         if name and status == 200:
             named[name] = result
         elif name:

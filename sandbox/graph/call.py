@@ -32,6 +32,7 @@ class Call:
     target: Any = None
     account: Account | None = None
     violations: list[str] = field(default_factory=list)
+    response_headers: dict[str, str] = field(default_factory=dict)  # set by handlers (a batch's usage)
     _fields: list[FieldReq] | None = None
     _fields_parsed: bool = False
 

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .hosts import host_matches
+from .hosts import WWW_FACEBOOK, WWW_INSTAGRAM, host_matches
+
+DIALOG_HOSTS = (WWW_FACEBOOK, WWW_INSTAGRAM)
 
 SECRET_PARAMS = frozenset(
     {
@@ -108,13 +110,21 @@ class CallLog:
             out.append(rec)
         return out
 
+    def _api(self, records: list[CallRecord], filters: dict[str, Any]) -> list[CallRecord]:
+        if filters.get("host"):
+            return records
+        return [r for r in records if r.host not in DIALOG_HOSTS]
+
     def count_calls(self, **filters: Any) -> int:
-        """Count Graph calls: a batch counts as its sub-requests, the envelope not at all."""
-        return len(self.find(include_batch_envelopes=False, **filters))
+        """Count Graph calls: a batch counts as its sub-requests, the envelope not at all.
+
+        Login dialog page loads (www hosts) are not API calls and are only counted when ``host`` names them.
+        """
+        return len(self._api(self.find(include_batch_envelopes=False, **filters), filters))
 
     def count_http_requests(self, **filters: Any) -> int:
-        """Count HTTP requests: a batch counts once, its sub-requests not at all."""
-        return sum(1 for r in self.find(**filters) if not r.is_batch_sub)
+        """Count HTTP requests to the API hosts: a batch counts once, its sub-requests not at all."""
+        return sum(1 for r in self._api(self.find(**filters), filters) if not r.is_batch_sub)
 
     def violations(self) -> list[str]:
         """Return every protocol violation recorded, as 'METHOD host/path: why' lines."""

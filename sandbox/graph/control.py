@@ -110,7 +110,24 @@ def register(app: web.Application, emu: GraphEmulator) -> None:
         await emu.flush_webhooks()
         return web.json_response({"deliveries": len(emu.deliveries)})
 
+    async def webhooks(request: web.Request) -> web.Response:
+        """GET /_sandbox/webhooks: every webhook POST with its payload and attempts."""
+        return web.json_response(
+            [
+                {
+                    "id": d.id,
+                    "url": d.url,
+                    "payload": d.payload,
+                    "attempts": d.attempts,
+                    "delivered": d.delivered,
+                    "dropped": d.dropped,
+                }
+                for d in emu.deliveries
+            ]
+        )
+
     app.router.add_get("/_sandbox/state", state)
+    app.router.add_get("/_sandbox/webhooks", webhooks)
     app.router.add_post("/_sandbox/comments", comment)
     app.router.add_post("/_sandbox/mentions", mention)
     app.router.add_post("/_sandbox/errors", error)

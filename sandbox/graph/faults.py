@@ -25,6 +25,7 @@ class InjectedError:
     after_effect: bool = False  # perform the call's effect, then answer the error (lost response)
     is_transient: bool | None = None
     type: str = "OAuthException"
+    hang: float = 0.0  # real seconds to wait before answering (a client timeout); code 0: no error
 
     def matches(self, host: str, method: str, path: str, template: str | None) -> bool:
         """Say whether a call matches this injection."""
@@ -65,15 +66,15 @@ class Faults:
 
     def take(
         self, host: str, method: str, path: str, template: str | None, *, after_effect: bool
-    ) -> GraphError | None:
-        """Return (and use up) the first injected error matching this call and phase."""
+    ) -> InjectedError | None:
+        """Return (and use up) the first injection matching this call and phase."""
         for inj in self.injected:
             if inj.after_effect == after_effect and inj.matches(host, method, path, template):
                 if inj.times is not None:
                     inj.times -= 1
                     if inj.times <= 0:
                         self.injected.remove(inj)
-                return inj.error()
+                return inj
         return None
 
     def maybe_transient(self) -> GraphError | None:

@@ -88,8 +88,3 @@ def _parse_one(item: str) -> FieldReq:
     if not name or not name.replace("_", "").isalnum():
         raise _syntax(item)
     return FieldReq(name=name, modifiers=mods, sub=sub)
-
-
-def names(reqs: list[FieldReq] | None) -> list[str]:
-    """Return the top-level field names."""
-    return [r.name for r in reqs or []]

@@ -27,11 +27,6 @@ class MediaFixture:
     processing_error: int | None = None  # subcode of an ERROR status after processing (videos)
     processing_seconds: float | None = None  # overrides the emulator's video processing delay
 
-    @property
-    def is_video(self) -> bool:
-        """Say whether the fetched bytes are a video."""
-        return self.content_type.startswith("video/")
-
 
 def _img(path: str, w: int, h: int, size: int = 350_000, ctype: str = "image/jpeg", **kw) -> MediaFixture:
     return MediaFixture(f"https://cdn.example/img/{path}", ctype, size, w, h, **kw)

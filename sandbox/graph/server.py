@@ -1,15 +1,11 @@
-"""GraphEmulator: one listener per Meta host, the request pipeline, and the control API for tests."""
+"""GraphEmulator: one listener per Meta host and the request pipeline (route, auth, limits, faults, log)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
-import re
 import string
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -17,10 +13,11 @@ from typing import Any
 from aiohttp import web
 
 from . import control
-from .auth import SCOPES, authenticate, can_see, header_token, owner_account, require_scope
+from .auth import authenticate, can_see, header_token, owner_account, require_scope
 from .call import Call
 from .calllog import CallLog, CallRecord, redact
 from .clock import Clock, system_clock
+from .controls import Controls
 from .endpoints import GENERIC_PARAMS, Endpoint, for_host
 from .errors import (
     GraphError,
@@ -31,8 +28,8 @@ from .errors import (
     unknown_path,
     unsupported_request,
 )
-from .faults import Faults, InjectedError
-from .fixtures import MediaFetcher, MediaFixture
+from .faults import Faults
+from .fixtures import MediaFetcher
 from .hosts import (
     API_INSTAGRAM,
     FLAVOR_OF_HOST,
@@ -43,25 +40,20 @@ from .hosts import (
 )
 from .publishing import container_error, container_status, rupload
 from .ratelimit import RateLimiter
+from .seeding import Seeding
 from .state import (
     DAY,
     FACEBOOK,
     INSTAGRAM,
-    Account,
-    Comment,
     Container,
-    FacebookUser,
-    Media,
-    Page,
     State,
     Token,
 )
 from .versions import LATEST, is_known, is_version, version_violation
-from .webhooks import Delivery, WebhookDispatcher
+from .webhooks import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
-LONG_LIVED = 60 * DAY
 RUPLOAD_FACEBOOK = "rupload.facebook.com"
 IG_HOST_KINDS = frozenset({"ig-user-id", "ig-media-id", "ig-comment-id", "ig-container-id"})
 NODE_NAMES = {
@@ -98,7 +90,7 @@ class App:
     id: str
 
 
-class GraphEmulator:
+class GraphEmulator(Seeding, Controls):
     """A faithful offline stand-in for Meta's Instagram Graph API (see the package docstring)."""
 
     def __init__(
@@ -119,6 +111,7 @@ class GraphEmulator:
         instagram_hidden_media_fields: tuple[str, ...] = (),
         ig_code_exchange_shape: str = "data",
         instagram_webhooks_secret: str = "app",
+        instagram_webhook_shape: str = "changes",
         webhook_own_comments: bool = True,
         fb_comment_id_key: str = "id",
         host: str = "127.0.0.1",
@@ -135,6 +128,8 @@ class GraphEmulator:
         self.instagram_hidden_media_fields = tuple(instagram_hidden_media_fields)
         self.ig_code_exchange_shape = ig_code_exchange_shape
         self.instagram_webhooks_secret = instagram_webhooks_secret
+        self.instagram_webhook_shape = instagram_webhook_shape
+        self.webhook_secret_override: str | None = None
         self.webhook_own_comments = webhook_own_comments
         self.fb_comment_id_key = fb_comment_id_key
         self.default_version = LATEST
@@ -178,7 +173,7 @@ class GraphEmulator:
             await runner.setup()
             site = web.TCPSite(runner, self._host, 0)
             await site.start()
-            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            port = runner.addresses[-1][1]
             self._runners.append(runner)
             setattr(self.urls, host.split(".com")[0].replace(".", "_"), f"http://{self._host}:{port}")
         await self.webhooks.start()
@@ -347,15 +342,13 @@ class GraphEmulator:
             if call.account is not None:
                 self.limiter.count(call.account, self.now())
                 self.limiter.check(call.account, self.now())
-            injected = self.faults.take(call.host, call.method, call.path, ep.path, after_effect=False)
-            if injected is None and not rec.is_batch and call.host in FLAVOR_OF_HOST:
-                injected = self.faults.maybe_transient()
-            if injected:
-                raise injected
+            await self._inject(call, ep, after_effect=False)
+            if not rec.is_batch and call.host in FLAVOR_OF_HOST:
+                err = self.faults.maybe_transient()
+                if err:
+                    raise err
             result = await ep.handler(self, call)
-            after = self.faults.take(call.host, call.method, call.path, ep.path, after_effect=True)
-            if after:
-                raise after
+            await self._inject(call, ep, after_effect=True)
             status = result.status if isinstance(result, web.StreamResponse) else 200
         except GraphError as err:
             status, result = err.http_status, err.body(trace)
@@ -368,6 +361,7 @@ class GraphEmulator:
             rec.error_code = 1
         if call.account is not None:
             headers.update(self.limiter.headers(call.account, self.now()))
+        headers.update(call.response_headers)
         if call.host in FLAVOR_OF_HOST:
             headers.update(
                 {"x-fb-trace-id": trace, "facebook-api-version": call.version or self.default_version}
@@ -377,6 +371,15 @@ class GraphEmulator:
         rec.token_kind = call.token.kind if call.token else None
         rec.violations = call.violations
         return status, result, headers
+
+    async def _inject(self, call: Call, ep: Endpoint, *, after_effect: bool) -> None:
+        inj = self.faults.take(call.host, call.method, call.path, ep.path, after_effect=after_effect)
+        if inj is None:
+            return
+        if inj.hang:
+            await asyncio.sleep(inj.hang)
+        if inj.code:
+            raise inj.error()
 
     def _route(self, call: Call) -> Endpoint:
         table = self._tables[call.host]
@@ -456,487 +459,3 @@ class GraphEmulator:
         for name in ep.required:
             if call.params.get(name) in (None, ""):
                 raise missing_param(name)
-
-    # -- seeding: accounts, media, comments, mentions ----------------------------------------------
-
-    def add_facebook_user(self, name: str = "Sandbox Admin", *, token: str | None = None) -> FacebookUser:
-        """Create a Facebook person with a long-lived User token (``EAASBXUSER<id>`` unless given)."""
-        user = FacebookUser(self.state.ids.next("fb_user"), name)
-        self.state.fb_users[user.id] = user
-        scopes = tuple(fb for fb, _ in SCOPES.values() if fb) + (
-            "pages_read_engagement",
-            "pages_manage_metadata",
-        )
-        self.issue_token(
-            FACEBOOK,
-            "USER",
-            user.id,
-            LONG_LIVED,
-            scopes,
-            long_lived=True,
-            value=token or f"EAASBXUSER{user.id}",
-        )
-        if self.dialog_fb_user_id is None:
-            self.dialog_fb_user_id = user.id
-        return user
-
-    def user_token(self, user: FacebookUser) -> str:
-        """Return the first valid User token of a Facebook person."""
-        return next(
-            t.value
-            for t in self.state.tokens.values()
-            if t.kind == "USER" and t.subject == user.id and t.flavor == FACEBOOK
-        )
-
-    def add_account(
-        self,
-        username: str,
-        *,
-        login: str = FACEBOOK,
-        followers_count: int = 1200,
-        follows_count: int = 150,
-        name: str | None = None,
-        biography: str = "",
-        website: str = "",
-        account_type: str = "BUSINESS",
-        token: str | None = None,
-        fb_user: FacebookUser | None = None,
-        page_name: str | None = None,
-        call_budget: int = 4800,
-        quota_total: int = 50,
-        insights: dict[str, Any] | None = None,
-        webhooks_subscribed: bool = True,
-        scopes: tuple[str, ...] | None = None,
-    ) -> Account:
-        """Create an Instagram professional account (Facebook or Instagram Login) and its tokens.
-
-        Facebook Login: a Page (token ``EAASBXPAGE<page-id>``, never expires) linked to the account, owned
-        by ``fb_user`` (default: one shared "Sandbox Admin" whose User token is ``EAASBXUSER<user-id>``).
-        Instagram Login: an Instagram User token ``IGAASBX<ig-user-id>`` (long-lived) and an app-scoped id.
-        ``Account.token`` is the token the bot should use.
-        """
-        if login not in (FACEBOOK, INSTAGRAM):
-            raise ValueError("login must be 'facebook' or 'instagram'")
-        st = self.state
-        acct = Account(
-            st.ids.next("ig_user"),
-            username,
-            login,
-            "",
-            name=name or username.replace("_", " ").title(),
-            biography=biography,
-            website=website,
-            followers_count=followers_count,
-            follows_count=follows_count,
-            account_type=account_type,
-            call_budget=call_budget,
-            quota_total=quota_total,
-            insights=dict(insights or {}),
-            profile_picture_url=f"https://scontent.cdninstagram.example/p/{username}.jpg",
-        )
-        if login == FACEBOOK:
-            if fb_user is None:
-                fb_user = next(iter(st.fb_users.values()), None) or self.add_facebook_user()
-            page = Page(
-                st.ids.next("page"), page_name or f"{acct.name} Page", fb_user.id, "", acct.ig_user_id
-            )
-            page.access_token = self.issue_token(
-                FACEBOOK,
-                "PAGE",
-                page.id,
-                None,
-                tuple(st.tokens[self.user_token(fb_user)].scopes),
-                long_lived=True,
-                value=f"EAASBXPAGE{page.id}",
-            ).value
-            if webhooks_subscribed:
-                page.subscribed_apps[self.app_id] = ["feed"]
-            st.pages[page.id] = page
-            fb_user.page_ids.append(page.id)
-            acct.page_id, acct.page_token, acct.fb_user_id = page.id, page.access_token, fb_user.id
-            if token:
-                all_scopes = scopes or st.tokens[self.user_token(fb_user)].scopes
-                self.issue_token(
-                    FACEBOOK, "USER", fb_user.id, LONG_LIVED, all_scopes, long_lived=True, value=token
-                )
-            acct.token = token or self.user_token(fb_user)
-        else:
-            acct.app_scoped_id = st.ids.next("scoped")
-            ig_scopes = scopes or tuple(ig for _, ig in SCOPES.values() if ig)
-            acct.token = self.issue_token(
-                INSTAGRAM,
-                "USER",
-                acct.ig_user_id,
-                LONG_LIVED,
-                ig_scopes,
-                long_lived=True,
-                value=token or f"IGAASBX{acct.ig_user_id}",
-            ).value
-            if webhooks_subscribed:
-                acct.subscribed_fields = ["comments"]
-            self.dialog_ig_user_id = acct.ig_user_id
-        st.accounts[acct.ig_user_id] = acct
-        return acct
-
-    def _account(self, acct: Account | str) -> Account:
-        return acct if isinstance(acct, Account) else self.state.accounts[acct]
-
-    def add_media(
-        self,
-        acct: Account | str,
-        *,
-        media_type: str = "IMAGE",
-        caption: str = "",
-        timestamp: float | None = None,
-        like_count: int = 0,
-        insights: dict[str, Any] | None = None,
-        media_product_type: str | None = None,
-        children: int = 2,
-        shared_to_facebook: bool = False,
-        insights_unavailable: bool = False,
-        copyrighted: bool = False,
-        comments_enabled: bool = True,
-        alt_text: str | None = None,
-    ) -> Media:
-        """Add a published media: IMAGE, VIDEO or CAROUSEL_ALBUM (``media_product_type="STORY"``: a story)."""
-        acct = self._account(acct)
-        st = self.state
-        product = media_product_type or ("REELS" if media_type == "VIDEO" else "FEED")
-        mid = st.ids.next("media")
-        ext = "mp4" if media_type == "VIDEO" else "jpg"
-        media = Media(
-            mid,
-            acct.ig_user_id,
-            media_type,
-            product,
-            self.now() if timestamp is None else timestamp,
-            self.shortcode(),
-            caption=caption,
-            media_url=""
-            if media_type == "CAROUSEL_ALBUM"
-            else f"https://scontent.cdninstagram.example/v/{mid}.{ext}",
-            thumbnail_url=f"https://scontent.cdninstagram.example/v/{mid}_thumb.jpg"
-            if media_type == "VIDEO"
-            else None,
-            like_count=like_count,
-            insights=dict(insights or {}),
-            shared_to_facebook=shared_to_facebook,
-            insights_unavailable=insights_unavailable,
-            copyrighted=copyrighted,
-            is_comment_enabled=comments_enabled,
-            alt_text=alt_text,
-            is_shared_to_feed=True if product == "REELS" else None,
-        )
-        st.media[mid] = media
-        if media_type == "CAROUSEL_ALBUM":
-            for _ in range(children):
-                kid = Media(
-                    st.ids.next("media"),
-                    acct.ig_user_id,
-                    "IMAGE",
-                    "FEED",
-                    media.timestamp,
-                    self.shortcode(),
-                    parent_id=mid,
-                )
-                kid.media_url = f"https://scontent.cdninstagram.example/v/{kid.id}.jpg"
-                st.media[kid.id] = kid
-                media.children.append(kid.id)
-        return media
-
-    def _igsid(self, username: str) -> str:
-        return self.state.igsids.setdefault(username, self.state.ids.next("igsid"))
-
-    def _comment_value(self, acct: Account, c: Comment, media: Media) -> dict[str, Any]:
-        key = self.fb_comment_id_key if acct.login == FACEBOOK else "id"
-        value: dict[str, Any] = {
-            "from": {"id": c.from_id, "username": c.username},
-            "media": {"id": media.id, "media_product_type": media.media_product_type},
-            key: c.id,
-            "text": c.text,
-        }
-        if c.parent_id:
-            value["parent_id"] = c.parent_id
-        return value
-
-    def new_comment(
-        self,
-        media_id: str,
-        text: str,
-        username: str,
-        *,
-        parent_id: str | None = None,
-        by_owner: bool = False,
-        deliver: bool = True,
-        timestamp: float | None = None,
-        like_count: int = 0,
-        mentions: Account | None = None,
-    ) -> Comment:
-        """Store a comment and, when ``deliver``, send the ``comments`` webhook to the media's owner."""
-        st = self.state
-        media = st.media[media_id]
-        c = Comment(
-            st.ids.next("comment"),
-            media_id,
-            text,
-            username,
-            self._igsid(username),
-            self.now() if timestamp is None else timestamp,
-            parent_id=parent_id,
-            by_owner=by_owner,
-            like_count=like_count,
-            mentioned_ig_user_id=mentions.ig_user_id if mentions else None,
-        )
-        st.comments[c.id] = c
-        owner = st.accounts.get(media.owner_id)
-        if deliver and owner and not owner.is_external and (not by_owner or self.webhook_own_comments):
-            self.webhooks.emit(owner, "comments", self._comment_value(owner, c, media))
-        return c
-
-    def add_comment(
-        self,
-        media: Media | str,
-        text: str,
-        *,
-        username: str = "happy_customer",
-        parent_id: str | None = None,
-        deliver: bool = True,
-        timestamp: float | None = None,
-        like_count: int = 0,
-    ) -> Comment:
-        """Add a follower's comment (or reply, with ``parent_id``) and deliver its webhook."""
-        media_id = media.id if isinstance(media, Media) else media
-        if parent_id and self.state.comments[parent_id].parent_id:
-            raise ValueError("replies attach to top-level comments only")
-        return self.new_comment(
-            media_id,
-            text,
-            username,
-            parent_id=parent_id,
-            deliver=deliver,
-            timestamp=timestamp,
-            like_count=like_count,
-        )
-
-    def _external(self, username: str) -> Account:
-        existing = self.state.account_by_username(username)
-        if existing:
-            return existing
-        acct = Account(self.state.ids.next("ig_user"), username, "external", "", is_external=True)
-        self.state.accounts[acct.ig_user_id] = acct
-        return acct
-
-    def add_mention(
-        self,
-        acct: Account | str,
-        *,
-        username: str = "brand_fan",
-        text: str | None = None,
-        in_caption: bool = False,
-        media: Media | None = None,
-        deliver: bool = True,
-    ) -> Comment | Media:
-        """Mention ``acct`` on someone else's media, in a comment (default) or in the caption.
-
-        Facebook Login gets a ``mentions`` webhook (``comment_id`` + ``media_id``, or ``media_id`` alone);
-        Instagram Login gets the comment inside a ``comments`` webhook (caption mentions send nothing).
-        Returns the mentioning comment, or the media for a caption mention.
-        """
-        acct = self._account(acct)
-        author = self._external(username)
-        handle = f"@{acct.username}"
-        if media is None:
-            caption = (text or f"Loving my new things from {handle}!") if in_caption else "Weekend vibes"
-            media = self.add_media(author, caption=caption, like_count=12)
-        if in_caption:
-            if deliver and acct.login == FACEBOOK:
-                self.webhooks.emit(acct, "mentions", {"media_id": media.id})
-            return media
-        c = self.new_comment(
-            media.id, text or f"{handle} you have to see this!", username, deliver=False, mentions=acct
-        )
-        if deliver:
-            if acct.login == FACEBOOK:
-                self.webhooks.emit(acct, "mentions", {"comment_id": c.id, "media_id": media.id})
-            else:
-                self.webhooks.emit(acct, "comments", self._comment_value(acct, c, media))
-        return c
-
-    # -- webhooks ----------------------------------------------------------------------------------
-
-    def set_webhook_callback(
-        self,
-        url: str,
-        *,
-        fields: tuple[str, ...] = ("comments", "mentions", "live_comments", "story_insights"),
-        verify_token: str = "",
-    ) -> None:
-        """Subscribe the app's ``instagram`` object to a callback URL directly (no verification GET)."""
-        from .state import AppSubscription
-
-        self.state.subscriptions["instagram"] = AppSubscription("instagram", url, list(fields), verify_token)
-
-    @contextmanager
-    def webhook_batch(self) -> Iterator[None]:
-        """Send every event emitted inside the block as one POST (several entries and changes)."""
-        with self.webhooks.batched():
-            yield
-
-    async def flush_webhooks(self, timeout: float = 5.0) -> None:
-        """Deliver every webhook that is due now and wait for the attempts to finish."""
-        await self.webhooks.flush(timeout)
-
-    @property
-    def deliveries(self) -> list[Delivery]:
-        """Return every webhook POST (with attempts) so far."""
-        return self.webhooks.deliveries
-
-    # -- media fixtures, faults --------------------------------------------------------------------
-
-    def add_media_fixture(
-        self,
-        url: str,
-        *,
-        content_type: str = "image/jpeg",
-        size: int = 300_000,
-        width: int | None = 1080,
-        height: int | None = 1080,
-        duration: float | None = None,
-        fail_code: tuple[int, int] | None = None,
-        processing_error: int | None = None,
-        processing_seconds: float | None = None,
-    ) -> MediaFixture:
-        """Make a URL "downloadable" by Meta (or fail with ``fail_code`` = (code, subcode))."""
-        return self.fetcher.add(
-            MediaFixture(
-                url,
-                content_type,
-                size,
-                width,
-                height,
-                duration,
-                fail_code,
-                processing_error,
-                processing_seconds,
-            )
-        )
-
-    def inject_error(
-        self,
-        *,
-        code: int,
-        subcode: int | None = None,
-        message: str | None = None,
-        http_status: int = 400,
-        method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
-        host: str | None = None,
-        times: int | None = 1,
-        after_effect: bool = False,
-        is_transient: bool | None = None,
-    ) -> InjectedError:
-        """Answer an error for the next ``times`` matching calls (``after_effect``: after doing the work)."""
-        inj = InjectedError(
-            code, subcode, message, http_status, times, method, path, host, after_effect, is_transient
-        )
-        self.faults.injected.append(inj)
-        return inj
-
-    def set_latency(self, seconds: float) -> None:
-        """Delay every HTTP request by this many (real) seconds."""
-        self.faults.latency = seconds
-
-    def set_transient_error_rate(self, rate: float) -> None:
-        """Answer code 1/2 transient errors for this fraction of Graph calls (seeded)."""
-        self.faults.transient_rate = rate
-
-    # -- tokens and throttling ---------------------------------------------------------------------
-
-    def _tokens_of(self, what: Account | str) -> list[Token]:
-        if isinstance(what, str):
-            return [self.state.tokens[what]]
-        subjects = {what.ig_user_id, what.fb_user_id, what.page_id} - {None}
-        return [t for t in self.state.tokens.values() if t.subject in subjects and t.kind != "APP"]
-
-    def revoke_token(self, what: Account | str) -> None:
-        """Invalidate a token (or every token of an account) as if the app were deauthorized (190/458)."""
-        for tok in self._tokens_of(what):
-            tok.revoked = (
-                458,
-                f"Error validating access token: The user has not authorized application {self.app_id}.",
-            )
-
-    def expire_token(self, what: Account | str) -> None:
-        """Make a token (or every token of an account) expire now (190/463)."""
-        for tok in self._tokens_of(what):
-            tok.expires_at = self.now()
-
-    def change_password(self, acct: Account) -> None:
-        """Invalidate every token of the account's person (190/460)."""
-        for tok in self._tokens_of(acct):
-            tok.revoked = (
-                460,
-                "Error validating access token: The session has been invalidated because the user "
-                "changed their password or Facebook has changed the session for security reasons.",
-            )
-
-    def throttle(self, acct: Account, minutes: float = 60.0) -> None:
-        """Make an account answer 80002 for the next ``minutes`` (on the emulator clock)."""
-        acct.throttled_until = self.now() + minutes * 60
-
-    def login_as(self, acct: Account) -> None:
-        """Choose who approves the next login dialog (its Facebook person, or the IG account)."""
-        if acct.login == FACEBOOK:
-            self.dialog_fb_user_id = acct.fb_user_id
-        else:
-            self.dialog_ig_user_id = acct.ig_user_id
-
-    # -- call log ----------------------------------------------------------------------------------
-
-    @property
-    def calls(self) -> list[CallRecord]:
-        """Return every call record (HTTP requests and batch sub-requests)."""
-        return self.log.records
-
-    def find_calls(self, **filters: Any) -> list[CallRecord]:
-        """Return call records matching filters (see ``CallLog.find``)."""
-        return self.log.find(**filters)
-
-    def count_calls(self, **filters: Any) -> int:
-        """Count Graph calls the way Meta does: a batch counts as its sub-requests."""
-        return self.log.count_calls(**filters)
-
-    def count_http_requests(self, **filters: Any) -> int:
-        """Count HTTP requests: a batch counts once."""
-        return self.log.count_http_requests(**filters)
-
-    @property
-    def violations(self) -> list[str]:
-        """Return protocol violations seen so far (unversioned or expired-version calls)."""
-        return self.log.violations()
-
-    def state_summary(self) -> dict[str, Any]:
-        """Describe the accounts (ids and tokens) for humans and the control API."""
-        return {
-            "accounts": [
-                {
-                    "username": a.username,
-                    "login": a.login,
-                    "ig_user_id": a.ig_user_id,
-                    "token": a.token,
-                    "page_id": a.page_id,
-                    "page_token": a.page_token,
-                    "app_scoped_id": a.app_scoped_id,
-                }
-                for a in self.state.accounts.values()
-                if not a.is_external
-            ],
-            "urls": vars(self.urls),
-            "app_id": self.app_id,
-            "instagram_app_id": self.instagram_app_id,
-        }
-
-
-def dumps(obj: Any) -> str:
-    """Serialize for the control API."""
-    return json.dumps(obj, default=str)

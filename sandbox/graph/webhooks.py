@@ -88,6 +88,7 @@ class Event:
     field: str
     value: dict[str, Any]
     secret: str
+    flat: bool = False  # Instagram Login's published sample: field/value on the entry, no changes[]
 
 
 @dataclass
@@ -175,7 +176,9 @@ class WebhookDispatcher:
         secret = self.emu.app_secret
         if acct.login == INSTAGRAM and self.emu.instagram_webhooks_secret == "instagram":
             secret = self.emu.instagram_app_secret
-        event = Event(acct.ig_user_id, field_name, value, secret)
+        secret = self.emu.webhook_secret_override or secret
+        flat = acct.login == INSTAGRAM and self.emu.instagram_webhook_shape == "flat"
+        event = Event(acct.ig_user_id, field_name, value, secret, flat)
         if self._batch is not None:
             self._batch.append(event)
         else:
@@ -202,10 +205,14 @@ class WebhookDispatcher:
             return
         now = self.emu.now()
         entries: dict[str, dict[str, Any]] = {}
+        flat: list[dict[str, Any]] = []
         for e in events:
+            if e.flat:
+                flat.append({"id": e.account_id, "time": int(now), "field": e.field, "value": e.value})
+                continue
             entry = entries.setdefault(e.account_id, {"id": e.account_id, "time": int(now), "changes": []})
             entry["changes"].append({"field": e.field, "value": e.value})
-        body = json.dumps({"object": "instagram", "entry": list(entries.values())}).encode()
+        body = json.dumps({"object": "instagram", "entry": list(entries.values()) + flat}).encode()
         self.deliveries.append(
             Delivery(len(self.deliveries) + 1, sub.callback_url, body, events[0].secret, now, now, events)
         )

@@ -215,3 +215,34 @@ async def test_account_insights_split_when_a_metric_is_refused(client, stub, fb_
     assert out["values"] == {"reach": 7}
     assert "follows_and_unfollows" in out["errors"]
     assert stub.seen[0].query["metric_type"] == "total_value" and stub.seen[0].query["period"] == "day"
+
+
+async def test_account_insights_drops_the_metrics_meta_names_in_one_more_call(client, stub, fb_account):
+    def answer(seen):
+        metric = seen.query["metric"]
+        if "follows_and_unfollows" in metric:
+            return graph_error(
+                100, message="(#100) The following metrics (follows_and_unfollows) need at least 100 followers"
+            )
+        return 200, {"data": [{"name": m, "total_value": {"value": 7}} for m in metric.split(",")]}
+
+    stub.on("GET", "/fb/v25.0/1784100/insights", answer)
+    metrics = ("reach", "views", "likes", "follows_and_unfollows")
+    out = await insights.account_insights(client, fb_account, metrics=metrics)
+    assert out["values"] == {"reach": 7, "views": 7, "likes": 7}
+    assert list(out["errors"]) == ["follows_and_unfollows"]
+    assert [s.query["metric"] for s in stub.seen] == ["reach,views,likes,follows_and_unfollows", "reach,views,likes"]
+    assert client.counters.calls == 2
+
+
+async def test_account_insights_ignores_metric_lists_outside_parentheses(client, stub, fb_account):
+    def answer(seen):
+        metric = seen.query["metric"]
+        if "," in metric or metric == "follows_and_unfollows":
+            return graph_error(100, message="(#100) metric[0] must be one of the following values: reach, views")
+        return 200, {"data": [{"name": metric, "total_value": {"value": 3}}]}
+
+    stub.on("GET", "/fb/v25.0/1784100/insights", answer)
+    out = await insights.account_insights(client, fb_account, metrics=("reach", "follows_and_unfollows"))
+    assert out["values"] == {"reach": 3} and list(out["errors"]) == ["follows_and_unfollows"]
+    assert client.counters.calls == 3  # the combined call, then one per metric

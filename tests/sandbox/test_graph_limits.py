@@ -162,3 +162,28 @@ async def test_control_routes(emu, api, fb, FB, clock) -> None:
     assert r.body["accounts"][0]["token"] == fb.token
     r = await api.post(FB, "/_sandbox/mentions", version=None, json_body={"account": "demo_shop"})
     assert r.status == 200
+
+
+async def test_inject_delay_unknown_outcome(emu, api, fb, FB) -> None:
+    import asyncio
+
+    import aiohttp
+
+    cid = (
+        await api.post(
+            FB, f"/{fb.ig_user_id}/media", token=fb.token, image_url="https://cdn.example/img/square.jpg"
+        )
+    ).body["id"]
+    emu.inject_delay(0.2, method="POST", path="/{ig-user-id}/media_publish")
+    url = f"{FB}/v25.0/{fb.ig_user_id}/media_publish"
+    timeout = aiohttp.ClientTimeout(total=0.05)
+    try:
+        async with api.session.post(
+            url, params={"creation_id": cid}, timeout=timeout, headers={"Authorization": f"Bearer {fb.token}"}
+        ):
+            raise AssertionError("the response should have been held")
+    except TimeoutError:
+        pass
+    await asyncio.sleep(0.2)
+    r = await api.get(FB, f"/{cid}", token=fb.token, fields="status_code")
+    assert r.body["status_code"] == "PUBLISHED"

@@ -244,3 +244,9 @@ async def test_pages_are_paged_and_page_node(emu, api, FB) -> None:
     assert r.body == {"instagram_business_account": {"id": accounts[2].ig_user_id}}
     r = await api.get(FB, "/me", token=token)
     assert r.body == {"name": "Agency", "id": user.id}
+
+
+async def test_dialog_page_loads_are_not_counted_as_api_calls(emu, api, fb, FB) -> None:
+    await _fb_code(emu, api)
+    assert emu.count_calls() == 0 and emu.count_http_requests() == 0
+    assert emu.count_calls(host="www.facebook.com") == 1

@@ -288,3 +288,16 @@ async def test_image_processing_delay_option(clock, api) -> None:
         assert r.code == (9007, 2207027)
         clock.advance(5)
         assert (await _status(api, emu.urls.graph_facebook, fb, cid))["status_code"] == "FINISHED"
+
+
+async def test_resumable_upload_from_hosted_file_and_bad_size(emu, api, fb, FB, clock) -> None:
+    uri = (await _create(api, FB, fb, media_type="REELS", upload_type="resumable")).body["uri"]
+    auth = {"Authorization": f"OAuth {fb.token}"}
+    async with api.session.post(uri, data=b"abc", headers={**auth, "offset": "0", "file_size": "10"}) as resp:
+        assert resp.status == 400 and (await resp.json())["debug_info"]["retriable"] is True
+    async with api.session.post(
+        uri, headers={**auth, "file_url": "https://cdn.example/video/reel.mp4"}
+    ) as resp:
+        assert resp.status == 200
+    async with api.session.post(uri, headers={"Authorization": "OAuth nope"}) as resp:
+        assert resp.status == 400

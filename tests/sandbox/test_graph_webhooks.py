@@ -240,3 +240,32 @@ async def test_own_replies_are_delivered_too(emu, api, fb, FB, hook) -> None:
     await emu.flush_webhooks()
     value = hook.payloads()[0]["entry"][0]["changes"][0]["value"]
     assert value["from"]["username"] == "demo_shop" and value["parent_id"] == c.id
+
+
+async def test_instagram_flat_shape_option(clock, hook) -> None:
+    emu = GraphEmulator(clock=clock, instagram_webhook_shape="flat")
+    async with emu:
+        ig = emu.add_account("ig_shop", login="instagram")
+        emu.set_webhook_callback(hook.url)
+        c = emu.add_comment(emu.add_media(ig), "hi")
+        await emu.flush_webhooks()
+        entry = hook.payloads()[0]["entry"][0]
+        assert entry["field"] == "comments" and entry["value"]["id"] == c.id and "changes" not in entry
+
+
+async def test_signing_secret_override(emu, fb, hook) -> None:
+    emu.set_webhook_callback(hook.url, app_secret="other-secret")
+    emu.add_comment(emu.add_media(fb), "hi")
+    await emu.flush_webhooks()
+    body, headers = hook.posts[0]
+    assert _valid("other-secret", body, headers)
+
+
+async def test_deliveries_over_http_control_route(emu, api, fb, FB, hook) -> None:
+    emu.set_webhook_callback(hook.url)
+    await api.post(
+        FB, "/_sandbox/comments", version=None, json_body={"media_id": emu.add_media(fb).id, "text": "x"}
+    )
+    r = await api.post(FB, "/_sandbox/webhooks/flush", version=None)
+    r = await api.get(FB, "/_sandbox/webhooks", version=None)
+    assert r.body[0]["delivered"] is True and r.body[0]["payload"]["entry"][0]["id"] == fb.ig_user_id

@@ -1,0 +1,1 @@
+"""Daily and weekly insight digests: schedule, read, compose, chart, post."""
