@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from bot.comments import sync as comment_sync
 from bot.deps import Deps
 from bot.digests.runner import digest_step
+from bot.posts.runner import posts_step
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +17,7 @@ Step = Callable[[Deps], Awaitable[None]]
 # (name, step) run in order on every tick; a failing step is logged and does not stop the others.
 TICK_STEPS: list[tuple[str, Step]] = [
     ("digests", digest_step),
+    ("posts", posts_step),
 ]
 
 # (job id, interval in seconds, job) run by APScheduler besides the tick.

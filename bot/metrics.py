@@ -33,6 +33,10 @@ class Metrics:
         self.digests_sent = Counter("igbot_digests_sent", "Digests queued for Slack, by kind (scheduled, manual) "
                                     "and where the chart went (inline, thread, none).", ["kind", "chart"],
                                     registry=self.registry)
+        self.posts_published = Counter("igbot_posts_published", "Posts published, by type (image, carousel, "
+                                       "reel, story).", ["kind"], registry=self.registry)
+        self.posts_failed = Counter("igbot_posts_failed", "Posts that failed, by type.", ["kind"],
+                                    registry=self.registry)
         self.accounts = Gauge("igbot_accounts", "Connected Instagram accounts, by status.", ["status"],
                               registry=self.registry)
 

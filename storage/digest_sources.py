@@ -50,9 +50,17 @@ def moderation_summary(db: Database, account_id: int, since: str, until: str) ->
 
 def publishing_quota(db: Database, account_id: int) -> dict | None:
     """Return the publisher's last stored quota reading ``{used, total, read_at}``, or None."""
-    return None
+    if not _has(db, "publishing_quota", "used"):
+        return None
+    rows = db.execute("SELECT used, total, read_at FROM publishing_quota WHERE account_id = ?",
+                      [account_id]).fetchall()
+    return {"used": rows[0][0], "total": rows[0][1], "read_at": rows[0][2]} if rows else None
 
 
 def story_results(db: Database, account_id: int, since: str, until: str) -> list[dict] | None:
     """Return the insights captured for stories igbot published in the range, or None."""
-    return None
+    if not _has(db, "story_insights", "insights"):
+        return None
+    from storage.posts import story_insights_between
+
+    return story_insights_between(db, account_id, since, until)

@@ -260,3 +260,82 @@ def create_comment_tables(db: Database) -> None:
         },
         pk=("account_id", "media_id"),
     )
+
+
+@migrations()
+def create_post_tables(db: Database) -> None:
+    """Posts queued from Slack, their media items and containers, quota readings and story insights."""
+    db["posts"].create(
+        {
+            "id": int,
+            "account_id": int,
+            "kind": str,  # image | carousel | reel | story
+            "caption": str,
+            "options": str,  # JSON: location_id, collaborators, share_to_feed, cover_url, thumb_offset, user_tags …
+            "first_comment": str,
+            "first_comment_state": str,  # none | pending | sending | posted | failed
+            "first_comment_error": str,
+            "author": str,
+            "channel_id": str,
+            "due_at": str,  # when the author wants it out
+            "go_at": str,  # when it may go out: max(due_at, approval time); lateness is measured from here
+            "state": str,  # design.md post states
+            "hold": str,  # quota | reconnect | overdue | containers (a scheduled post waiting)
+            "hold_reason": str,
+            "hold_until": str,
+            "hold_notified": str,  # which hold the channel was last told about
+            "needs_approval": int,
+            "approved_by": str,
+            "approval_outbox_id": int,
+            "reminded_at": str,
+            "container_id": str,  # the container media_publish is given (the parent for carousels)
+            "container_created_at": str,
+            "poll_started_at": str,
+            "publish_attempts": int,
+            "publish_attempted_at": str,
+            "checks": int,  # status checks after an unknown publish outcome
+            "media_id": str,
+            "permalink": str,
+            "error": str,
+            "late_note": str,
+            "report_state": str,  # none | pending | sent
+            "next_action_at": str,  # when the tick should look at it again; NULL = nothing to do
+            "insights_due_at": str,  # stories: when their insights are read (about 23 h after publishing)
+            "created_at": str,
+            "updated_at": str,
+            "published_at": str,
+            "claimed_by": str,
+            "lease_until": str,
+        },
+        pk="id",
+        not_null={"account_id", "kind", "state", "author", "due_at", "go_at"},
+        defaults={"state": "scheduled", "needs_approval": 0, "publish_attempts": 0, "checks": 0,
+                  "first_comment_state": "none", "report_state": "none"},
+    )
+    db["posts"].create_index(["next_action_at"])
+    db["posts"].create_index(["account_id", "state"])
+    db["post_items"].create(
+        {"post_id": int, "position": int, "url": str, "media": str,  # image | video
+         "upload_token": str, "options": str, "container_id": str, "container_created_at": str},
+        pk=("post_id", "position"),
+        not_null={"url", "media"},
+    )
+    db["post_containers"].create(
+        {"container_id": str, "account_id": int, "post_id": int, "created_at": str},
+        pk="container_id",
+    )
+    db["post_containers"].create_index(["account_id", "created_at"])
+    db["publishing_quota"].create(
+        {"account_id": int, "used": int, "total": int, "duration": int, "read_at": str},
+        pk="account_id",
+    )
+    db["story_insights"].create(
+        {"post_id": int, "account_id": int, "media_id": str, "published_at": str, "insights": str,
+         "too_few_viewers": int, "read_at": str},
+        pk="post_id",
+    )
+    db["media_uploads"].create(
+        {"token": str, "post_id": int, "path": str, "content_type": str, "size": int, "created_at": str,
+         "expires_at": str},
+        pk="token",
+    )

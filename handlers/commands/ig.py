@@ -12,6 +12,7 @@ from bot import blocks
 from bot.deps import Deps
 from handlers.commands import access
 from handlers.commands.digest import handle_digest
+from handlers.commands.posts import handle_cancel, handle_post, handle_queue, handle_reel, handle_story
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,16 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                          "/ig access grant @alice shop moderator"),
     "digest": Subcommand(handle_digest, "digest <account>", "post the account's digest now, in this channel",
                          "/ig digest @demo_shop"),
+    "post": Subcommand(handle_post, "post <account> <when> <url> [<url> …] [caption]",
+                       "queue a feed post: 1 JPEG = image, 2–10 URLs = carousel, 1 video = reel",
+                       "/ig post @demo_shop tomorrow 09:00 https://cdn.example/img/square.jpg Autumn is here"),
+    "reel": Subcommand(handle_reel, "reel <account> <when> <video-url> [caption]", "queue a reel",
+                       "/ig reel @demo_shop in 2h https://cdn.example/video/reel.mp4 Behind the scenes"),
+    "story": Subcommand(handle_story, "story <account> <when> <url>", "queue a story (image or video)",
+                        "/ig story @demo_shop now https://cdn.example/img/story.jpg"),
+    "queue": Subcommand(handle_queue, "queue [account]", "upcoming and recent posts, with Cancel / Publish now",
+                        "/ig queue @demo_shop"),
+    "cancel": Subcommand(handle_cancel, "cancel <post-id>", "cancel a queued post", "/ig cancel 12"),
 }
 
 

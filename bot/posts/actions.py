@@ -1,0 +1,153 @@
+"""What buttons do to a post: Publish now, Retry, Check again, Approve, Reject — each checked, audited, stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import access
+from bot.deps import Deps
+from bot.posts import messages, publisher
+from storage import accounts as account_rows
+from storage import outbox as outbox_rows
+from storage import posts as rows
+from storage.clock import iso
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened, in a sentence for the person who clicked."""
+
+    ok: bool
+    message: str = ""
+
+
+async def _load(deps: Deps, post_id: int, user_id: str, needed: str, action: str) -> tuple[dict, dict] | Outcome:
+    post = await deps.store.run(rows.get_post, post_id)
+    account = post and await deps.store.run(account_rows.get_account, post["account_id"])
+    if not post or not account:
+        return Outcome(False, f"There is no post #{post_id}.")
+    decision = await access.authorize(deps, user_id=user_id, account=account, needed=needed, action=action,
+                                      target=f"post {post_id}")
+    if not decision.allowed:
+        return Outcome(False, decision.message)
+    return post, account
+
+
+async def publish_now(deps: Deps, *, user_id: str, post_id: int) -> Outcome:
+    """Publish a scheduled, held or ready post now (never one whose outcome is unknown)."""
+    loaded = await _load(deps, post_id, user_id, "publisher", "publish now")
+    if isinstance(loaded, Outcome):
+        return loaded
+    post, account = loaded
+    now = publisher.now_of(deps)
+    moved = await deps.store.run(rows.update, post_id, states=("scheduled", "creating", "processing", "ready"),
+                                 now=now, go_at=iso(now), next_action_at=iso(now), hold=None, hold_reason=None,
+                                 hold_until=None, hold_notified=None, late_note=None)
+    if not moved:
+        word = messages.STATE_WORDS.get(post["state"], post["state"])
+        return Outcome(False, f"Post #{post_id} cannot be published now: it is {word}.")
+    await access.record(deps, user_id=user_id, action="publish now", account=account, result="ok",
+                        target=f"post {post_id}")
+    await publisher.publish_one(deps, post_id)
+    return Outcome(True)
+
+
+async def retry(deps: Deps, *, user_id: str, post_id: int) -> Outcome:
+    """Retry a failed post: re-poll its container first if it has one, else create it again."""
+    loaded = await _load(deps, post_id, user_id, "publisher", "retry post")
+    if isinstance(loaded, Outcome):
+        return loaded
+    post, account = loaded
+    now = publisher.now_of(deps)
+    state = "processing" if post["container_id"] else "scheduled"
+    moved = await deps.store.run(rows.update, post_id, states=("failed",), now=now, state=state, error=None,
+                                 go_at=iso(max(now, publisher.parse(post["due_at"]))), next_action_at=iso(now),
+                                 poll_started_at=iso(now))
+    if not moved:
+        return Outcome(False, f"Post #{post_id} has not failed, so there is nothing to retry.")
+    await access.record(deps, user_id=user_id, action="retry post", account=account, result="ok",
+                        target=f"post {post_id}")
+    await publisher.publish_one(deps, post_id)
+    return Outcome(True)
+
+
+async def check_again(deps: Deps, *, user_id: str, post_id: int) -> Outcome:
+    """Check an unknown outcome again now (the container's status decides)."""
+    loaded = await _load(deps, post_id, user_id, "publisher", "check post")
+    if isinstance(loaded, Outcome):
+        return loaded
+    now = publisher.now_of(deps)
+    if not await deps.store.run(rows.update, post_id, states=("needs_check",), now=now, next_action_at=iso(now),
+                                checks=1):
+        return Outcome(False, f"Post #{post_id} is not waiting for a check.")
+    await publisher.publish_one(deps, post_id)
+    return Outcome(True)
+
+
+async def approve(deps: Deps, *, user_id: str, post_id: int) -> Outcome:
+    """Approve a post: an approver who is not its author; it then goes out at its time (or now if past)."""
+    loaded = await _load(deps, post_id, user_id, "approver", "approve post")
+    if isinstance(loaded, Outcome):
+        return loaded
+    post, account = loaded
+    if post["author"] == user_id:
+        await access.record(deps, user_id=user_id, action="approve post", account=account, result="refused",
+                            target=f"post {post_id}", detail="own post")
+        return Outcome(False, "You cannot approve your own post; another approver must.")
+    now = publisher.now_of(deps)
+    due = publisher.parse(post["due_at"])
+    go = max(due, now)
+    items = await deps.store.run(rows.items_of, post_id)
+    has_video = any(i["media"] == "video" for i in items)
+    next_at = max(now, go - publisher.lead_for(has_video))
+
+    def write(db):
+        with db.atomic():
+            if not rows.update(db, post_id, states=("awaiting_approval",), now=now, state="scheduled",
+                               approved_by=user_id, go_at=iso(go), next_action_at=iso(next_at)):
+                return False
+            if post["approval_outbox_id"]:
+                outbox_rows.enqueue_update(db, target_id=post["approval_outbox_id"], account_id=account["id"],
+                                           payload=messages.approval_done(post, account, by=user_id, approved=True))
+            return True
+    if not await deps.store.run(write):
+        return Outcome(False, f"Post #{post_id} is not awaiting approval.")
+    deps.outbox.wake()
+    await access.record(deps, user_id=user_id, action="approve post", account=account, result="ok",
+                        target=f"post {post_id}")
+    return Outcome(True)
+
+
+async def reject(deps: Deps, *, user_id: str, post_id: int, reason: str) -> Outcome:
+    """Reject a post with a reason that reaches its author."""
+    loaded = await _load(deps, post_id, user_id, "approver", "reject post")
+    if isinstance(loaded, Outcome):
+        return loaded
+    post, account = loaded
+    if post["author"] == user_id:
+        return Outcome(False, "You cannot reject your own post; cancel it instead (`/ig cancel "
+                              f"{post_id}`).")
+    reason = reason.strip() or "no reason given"
+    now = publisher.now_of(deps)
+
+    def write(db):
+        with db.atomic():
+            if not rows.update(db, post_id, states=("awaiting_approval",), now=now, state="rejected",
+                               error=reason[:1000], next_action_at=None):
+                return False
+            rows.expire_uploads(db, post_id, iso(now))
+            if post["approval_outbox_id"]:
+                outbox_rows.enqueue_update(db, target_id=post["approval_outbox_id"], account_id=account["id"],
+                                           payload=messages.approval_done(post, account, by=user_id, approved=False,
+                                                                          reason=reason))
+                outbox_rows.enqueue_post(db, channel_id=post["channel_id"], account_id=account["id"],
+                                         thread_parent_id=post["approval_outbox_id"],
+                                         payload=messages.rejection_notice(post, account, by=user_id, reason=reason),
+                                         dedupe_key=f"post:{post_id}:rejected")
+            return True
+    if not await deps.store.run(write):
+        return Outcome(False, f"Post #{post_id} is not awaiting approval.")
+    deps.outbox.wake()
+    await access.record(deps, user_id=user_id, action="reject post", account=account, result="ok",
+                        target=f"post {post_id}", detail=reason[:200])
+    return Outcome(True)
