@@ -2,10 +2,10 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.actions import comments
+from handlers.actions import comments, posts
 
 # action_id (or re.Pattern) -> listener
-ACTIONS: dict = {**comments.ACTIONS}
+ACTIONS: dict = {**comments.ACTIONS, **posts.ACTIONS}
 
 
 def register(app: AsyncApp) -> None:

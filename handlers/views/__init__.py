@@ -2,10 +2,11 @@
 
 from slack_bolt.async_app import AsyncApp
 
+from handlers.actions import posts as post_actions
 from handlers.views import comments
 
 # callback_id -> listener for view_submission
-SUBMISSIONS: dict = {**comments.SUBMISSIONS}
+SUBMISSIONS: dict = {**comments.SUBMISSIONS, **post_actions.SUBMISSIONS}
 # callback_id -> listener for view_closed
 CLOSINGS: dict = {}
 

@@ -1,0 +1,83 @@
+"""Buttons on post messages and in /ig queue: ack first, then the role check and the change in bot.posts."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt.async_app import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.posts import actions
+from handlers.actions.comments import tell
+from handlers.commands.posts import cancel_post
+
+REJECT_CALLBACK = "post_reject"
+REJECT_BLOCK, REJECT_INPUT = "reason", "reason_input"
+
+
+def _post_id(action: dict) -> int | None:
+    try:
+        return int(action.get("value") or "")
+    except ValueError:
+        return None
+
+
+def _where(body: dict) -> str | None:
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+
+async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Publish now, Retry, Check again, Cancel, Approve; tell the person when it did not work."""
+    await ack()
+    post_id = _post_id(action)
+    if post_id is None:
+        return
+    user = body["user"]["id"]
+    name = action["action_id"]
+    if name == "post_cancel":
+        await tell(client, _where(body), user, await cancel_post(deps, user_id=user, post_id=post_id))
+        return
+    run = {"post_publish_now": actions.publish_now, "post_retry": actions.retry, "post_check": actions.check_again,
+           "post_approve": actions.approve}[name]
+    outcome = await run(deps, user_id=user, post_id=post_id)
+    if not outcome.ok:
+        await tell(client, _where(body), user, outcome.message)
+
+
+async def handle_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Reject opens a modal asking for the reason (built from the click alone; no Graph call)."""
+    await ack()
+    post_id = _post_id(action)
+    if post_id is None:
+        return
+    await client.views_open(trigger_id=body["trigger_id"], view={
+        "type": "modal", "callback_id": REJECT_CALLBACK,
+        "private_metadata": json.dumps({"post_id": post_id, "channel": _where(body)}),
+        "title": {"type": "plain_text", "text": f"Reject post #{post_id}"[:24]},
+        "submit": {"type": "plain_text", "text": "Reject"}, "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{"type": "input", "block_id": REJECT_BLOCK, "label": {"type": "plain_text", "text": "Why?"},
+                    "element": {"type": "plain_text_input", "action_id": REJECT_INPUT, "multiline": True,
+                                "max_length": 1000}}],
+    })
+
+
+async def handle_reject_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Reject with the reason; refusals show in the modal."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    reason = (((view.get("state") or {}).get("values") or {}).get(REJECT_BLOCK) or {}) \
+        .get(REJECT_INPUT, {}).get("value") or ""
+    if not reason.strip():
+        await ack(response_action="errors", errors={REJECT_BLOCK: "Say why, so the author can fix it."})
+        return
+    outcome = await actions.reject(deps, user_id=body["user"]["id"], post_id=int(meta.get("post_id", 0)),
+                                   reason=reason)
+    if not outcome.ok:
+        await ack(response_action="errors", errors={REJECT_BLOCK: outcome.message})
+        return
+    await ack()
+
+
+ACTIONS = {name: handle_button for name in ("post_publish_now", "post_retry", "post_check", "post_cancel",
+                                            "post_approve")} | {"post_reject": handle_reject}
+SUBMISSIONS = {REJECT_CALLBACK: handle_reject_submit}
