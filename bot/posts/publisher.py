@@ -92,6 +92,7 @@ class Tick:
     quotas: dict[int, Quota] = field(default_factory=dict)
     accounts: dict[int, GraphAccount] = field(default_factory=dict)
     locks: defaultdict = field(default_factory=lambda: defaultdict(asyncio.Lock))
+    behind: dict[int, timedelta] = field(default_factory=dict)  # how late the tick came for each post
 
     async def store(self, fn, *args, **kw):
         """Run a storage function."""
@@ -159,6 +160,9 @@ STEP_LIMIT = 12
 
 async def advance(tick: Tick, post_id: int) -> None:
     """Run the post's state steps while each makes progress at once."""
+    first = await tick.store(rows.get_post, post_id)
+    if first and first["next_action_at"]:
+        tick.behind[post_id] = max(timedelta(0), tick.now - parse(first["next_action_at"]))
     for _ in range(STEP_LIMIT):
         post = await tick.store(rows.get_post, post_id)
         if post is None or post["claimed_by"] != tick.worker:
@@ -225,9 +229,9 @@ async def _precheck(tick: Tick, post: dict, account: dict) -> bool | None:
         return False
     if post.get("hold") == "reconnect":
         await tick.store(rows.update, post["id"], now=tick.now, hold=None, hold_reason=None)
-    late = tick.now - parse(post["go_at"])
+    late = tick.behind.get(post["id"], timedelta(0))  # measured from when igbot should have acted
     if late > tick.settings.overdue_after and post["publish_attempts"] == 0 and post.get("hold") != "overdue":
-        hours = late.total_seconds() / 3600
+        hours = (tick.now - parse(post["go_at"])).total_seconds() / 3600
         changes = {"hold": "overdue", "next_action_at": None,
                    "hold_reason": f"it was due {hours:.0f} h ago (igbot was not running); publish it now or cancel it"}
         held = {**post, **changes}
@@ -442,7 +446,7 @@ async def step_ready(tick: Tick, post: dict, account: dict) -> bool:
         quota = await tick.quota(account)
         if quota.used >= quota.total:
             return await hold_quota(tick, post, account, quota)
-        late = tick.now - parse(post["go_at"])
+        late = min(tick.behind.get(post["id"], timedelta(0)), tick.now - parse(post["go_at"]))
         note = post.get("late_note")
         if late > tick.settings.late_note_after and not note:
             note = f"It went out {_words(late)} late because igbot was not running at its time."
