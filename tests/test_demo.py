@@ -35,3 +35,40 @@ def test_demo_and_sandbox_ignore_outside_variables(base_env, monkeypatch):
         monkeypatch.setenv(name, "not-a-valid-value")
     result = CliRunner().invoke(cli, ["demo"], env={"IGBOT_DB": ""})
     assert result.exit_code == 0, result.output
+
+
+async def test_sandbox_serves_until_stopped_and_relays_an_injected_comment():
+    import asyncio
+    import re
+
+    import aiohttp
+
+    from bot.demo.playground import run_playground
+    from bot.demo.world import free_port
+
+    printed: list[str] = []
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_playground(None, port=free_port(), trickle=0, echo=printed.append, stop=stop))
+    try:
+        for _ in range(200):
+            if printed:
+                break
+            await asyncio.sleep(0.05)
+        text = printed[0]
+        graph = re.search(r"curl -s -X POST (\S+/_sandbox/comments) -d media_id=(\d+)", text)
+        slack_channel = re.search(r"curl -s (\S+/_sandbox/channels/instagram)", text).group(1)
+        async with aiohttp.ClientSession() as http:
+            async with http.post(graph.group(1), data={"media_id": graph.group(2), "username": "clayfan",
+                                                       "text": "Love it!"}) as response:
+                assert response.status == 200
+            for _ in range(200):
+                async with http.get(slack_channel) as response:
+                    if "Love it!" in await response.text():
+                        break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the injected comment never reached #instagram")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert printed[-1] == "Sandbox stopped."

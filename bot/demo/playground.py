@@ -16,14 +16,16 @@ SAMPLE_COMMENTS = ("Love this! 😍", "How much is the blue mug?", "Do you ship 
                    "Gorgeous glaze", "When is the next market?", "Can I order a custom set?")
 
 
-async def run_playground(db_path: str | None, *, port: int, trickle: float, echo: Callable[[str], None]) -> None:
-    """Start the world, print URLs and examples, and run until SIGINT/SIGTERM."""
+async def run_playground(db_path: str | None, *, port: int, trickle: float, echo: Callable[[str], None],
+                         stop: asyncio.Event | None = None) -> None:
+    """Start the world, print URLs and examples, and run until SIGINT/SIGTERM (or `stop` is set)."""
     with tempfile.TemporaryDirectory(prefix="igbot-sandbox-") as folder:
         world = await open_world(db_path or str(Path(folder) / "sandbox.db"), port=port, tick_seconds=5)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        if stop is None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
         echo(instructions(world))
         trickler = asyncio.create_task(trickle_comments(world, trickle)) if trickle > 0 else None
         try:
@@ -40,6 +42,8 @@ async def run_playground(db_path: str | None, *, port: int, trickle: float, echo
 def instructions(world: World) -> str:
     """Return what to print when the sandbox is up."""
     people = ", ".join(f"{name} ({uid})" for name, uid in world.people.items())
+    graph = world.graph.urls.graph_facebook
+    media_id = newest_media_id(world)
     return f"""igbot sandbox is running (Ctrl-C stops everything).
 
   igbot                 {world.bot_url}   (GET /healthz, /metrics)
@@ -49,10 +53,21 @@ def instructions(world: World) -> str:
   people                {people}
 
 Try:
-  curl -s -X POST {world.slack.base_url}_sandbox/slash -d user=maya -d channel=instagram -d text=help
+  # a follower comments on the newest post; it appears in #instagram within seconds
+  curl -s -X POST {graph}/_sandbox/comments -d media_id={media_id} -d username=clayfan -d text='Love it!'
+  # read #instagram as the emulator stores it
   curl -s {world.slack.base_url}_sandbox/channels/instagram
+  # ask igbot for help as maya
+  curl -s -X POST {world.slack.base_url}_sandbox/slash -d user=maya -d channel=instagram -d text=help
   curl -s {world.bot_url}/healthz
 """
+
+
+def newest_media_id(world: World) -> str:
+    """Return the id of the demo account's newest post."""
+    own = [m for m in world.graph.state.media.values() if m.owner_id == world.ig_account.ig_user_id
+           and not m.parent_id]
+    return max(own, key=lambda m: m.timestamp).id if own else ""
 
 
 async def trickle_comments(world: World, every: float) -> None:
@@ -60,8 +75,7 @@ async def trickle_comments(world: World, every: float) -> None:
     rng = random.Random(7)
     while True:
         await asyncio.sleep(every)
-        media = [m for m in world.graph.state.media.values() if m.owner_id == world.ig_account.ig_user_id
-                 and not m.parent_id]
-        if media:
-            world.graph.add_comment(rng.choice(media), rng.choice(SAMPLE_COMMENTS),
+        media_id = newest_media_id(world)
+        if media_id:
+            world.graph.add_comment(media_id, rng.choice(SAMPLE_COMMENTS),
                                     username=rng.choice(("mia.makes", "clayfan", "jo_b", "studio_pal")))
