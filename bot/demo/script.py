@@ -121,3 +121,13 @@ def _comment_steps() -> list[Step]:
 
 
 STEPS += _comment_steps()
+
+
+def _post_steps() -> list[Step]:
+    from bot.demo import posts
+
+    return [Step("An image post", posts.image_step), Step("A carousel", posts.carousel_step),
+            Step("A reel that needs processing", posts.reel_step), Step("A failure explained", posts.failure_step)]
+
+
+STEPS += _post_steps()

@@ -56,6 +56,11 @@ class Settings:
 DEFAULT = Settings()
 
 
+def settings_for(tick_seconds: int) -> Settings:
+    """Poll containers about once a minute, or every two ticks when the tick is faster (the sandbox)."""
+    return Settings(poll_every=timedelta(seconds=min(60, 2 * tick_seconds)))
+
+
 def now_of(deps: Deps) -> datetime:
     """The time publishing works by: the Graph client's clock (one clock for igbot and Meta in tests)."""
     return datetime.fromtimestamp(deps.graph.clock(), UTC)
@@ -117,8 +122,9 @@ class Tick:
 
 
 async def publish_due(deps: Deps, *, now: datetime | None = None, worker: str | None = None,
-                      settings: Settings = DEFAULT) -> int:
+                      settings: Settings | None = None) -> int:
     """Claim every post whose next action is due and move each as far as it can; return how many were claimed."""
+    settings = settings or settings_for(deps.config.tick_seconds)
     tick = Tick(deps, now or now_of(deps), worker or worker_name(), settings)
     ids = await tick.store(rows.claim_due, worker=tick.worker, lease_seconds=settings.lease_seconds, now=tick.now,
                            limit=settings.claim_limit)
@@ -132,8 +138,9 @@ async def publish_due(deps: Deps, *, now: datetime | None = None, worker: str | 
 
 
 async def publish_one(deps: Deps, post_id: int, *, now: datetime | None = None, worker: str | None = None,
-                      settings: Settings = DEFAULT) -> bool:
+                      settings: Settings | None = None) -> bool:
     """Claim one post now (Publish now, Retry, Check again) and move it; False if another worker holds it."""
+    settings = settings or settings_for(deps.config.tick_seconds)
     tick = Tick(deps, now or now_of(deps), worker or worker_name(), settings)
     if not await tick.store(rows.claim_one, post_id, worker=tick.worker, lease_seconds=settings.lease_seconds,
                             now=tick.now):
