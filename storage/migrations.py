@@ -339,3 +339,14 @@ def create_post_tables(db: Database) -> None:
          "expires_at": str},
         pk="token",
     )
+
+
+@migrations()
+def create_oauth_states(db: Database) -> None:
+    """Single-use connect links: who asked, for which channel, until when."""
+    db["oauth_states"].create(
+        {"state": str, "slack_user_id": str, "channel_id": str, "account": str, "created_at": str,
+         "expires_at": str, "used_at": str, "flavor": str},
+        pk="state",
+        not_null={"slack_user_id", "channel_id", "expires_at"},
+    )

@@ -1,0 +1,1 @@
+"""Connecting Instagram accounts: links, OAuth flows, token lifecycle."""
