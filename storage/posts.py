@@ -230,3 +230,52 @@ def expired_uploads(db: Database, *, now: datetime) -> list[dict]:
 def remove_upload(db: Database, token: str) -> None:
     """Forget an upload whose file was deleted."""
     db.execute("DELETE FROM media_uploads WHERE token = ?", [token])
+
+
+EDITABLE = ("awaiting_approval", "scheduled", "failed")
+
+
+def editable(post: dict, items: list[dict]) -> bool:
+    """Whether a post may still be edited: not being published, and Instagram has none of its media yet."""
+    return (post["state"] in EDITABLE and not post.get("container_id")
+            and not any(i.get("container_id") for i in items))
+
+
+def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, caption: str | None, due_at: datetime,
+                 lead: timedelta, items: list[dict], options: dict, first_comment: str | None,
+                 needs_approval: bool, now: datetime) -> dict | None:
+    """Replace an editable post's items, caption, options and time in one transaction; None if it is not editable.
+
+    Approval is kept as it was; a failed post goes back to waiting (for approval, if it still needs it).
+    """
+    with db.atomic():
+        post = get_post(db, post_id)
+        if post is None or post["account_id"] != account_id or not editable(post, items_of(db, post_id)):
+            return None
+        if post.get("claimed_by") and post.get("lease_until") and post["lease_until"] > iso(now):
+            return None
+        old_tokens = {i["upload_token"] for i in items_of(db, post_id) if i.get("upload_token")}
+        db.execute("DELETE FROM post_items WHERE post_id = ?", [post_id])
+        for position, item in enumerate(items):
+            db["post_items"].insert({
+                "post_id": post_id, "position": position, "url": item["url"], "media": item["media"],
+                "upload_token": item.get("upload_token"), "options": json.dumps(item.get("options") or {}),
+            })
+            if item.get("upload_token"):
+                old_tokens.discard(item["upload_token"])
+                db.execute("UPDATE media_uploads SET post_id = ? WHERE token = ?", [post_id, item["upload_token"]])
+        for token in old_tokens:  # files the edit dropped go the way of unattached uploads
+            db.execute("UPDATE media_uploads SET expires_at = ? WHERE token = ?", [iso(now), token])
+        state = post["state"]
+        if state == "failed":
+            state = "awaiting_approval" if post["needs_approval"] and not post.get("approved_by") else "scheduled"
+        waiting = state == "awaiting_approval"
+        db["posts"].update(post_id, {
+            "kind": kind, "caption": caption, "options": json.dumps(options or {}),
+            "first_comment": first_comment or None, "first_comment_state": "pending" if first_comment else "none",
+            "due_at": iso(due_at), "go_at": iso(due_at), "state": state, "error": None,
+            "hold": None, "hold_reason": None, "hold_until": None, "hold_notified": None,
+            "next_action_at": iso(due_at if waiting else min(due_at, max(now, due_at - lead))),
+            "updated_at": iso(now),
+        })
+    return get_post(db, post_id)

@@ -77,6 +77,8 @@ def failed(post: dict, account: dict) -> dict:
     text = (f":x: The {title(post, account)} was not published.\n*Why:* {escape(post.get('error') or 'unknown')}\n"
             f"Queued by <@{post['author']}>")
     actions = [_button("Retry", "post_retry", post["id"], "primary")]
+    if not post.get("container_id"):
+        actions.append(_button("Edit", "post_edit", post["id"]))
     actions.append(_button("Cancel", "post_cancel", post["id"]))
     return {"text": f"The {KIND_WORDS[post['kind']]} #{post['id']} was not published",
             "blocks": [_section(text), {"type": "actions", "elements": actions}]}
@@ -176,7 +178,7 @@ def queue_blocks(posts: list[dict], accounts: dict[int, dict]) -> list[dict]:
 
 
 def buttons_for(post: dict) -> list[dict]:
-    """Cancel, Publish now (never on needs_check: Check again instead), Retry."""
+    """Cancel, Publish now (never on needs_check: Check again instead), Retry, Edit (no container yet)."""
     state, pid = post["state"], post["id"]
     out = []
     if state == "needs_check":
@@ -185,6 +187,8 @@ def buttons_for(post: dict) -> list[dict]:
         out.append(_button("Retry", "post_retry", pid))
     elif state in ("scheduled", "creating", "processing", "ready"):
         out.append(_button("Publish now", "post_publish_now", pid))
+    if state in ("awaiting_approval", "scheduled", "failed") and not post.get("container_id"):
+        out.append(_button("Edit", "post_edit", pid))
     if state in ("awaiting_approval", "scheduled", "creating", "processing", "ready", "failed"):
         out.append(_button("Cancel", "post_cancel", pid, "danger"))
     return out

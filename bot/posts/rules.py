@@ -124,27 +124,36 @@ def check_item_url(url: str, *, allowed: tuple[str, ...] = ("image", "video"), w
     return kind
 
 
-def build_draft(verb: str, urls: list[str], caption: str | None, *, when: datetime | None) -> Draft:
-    """Decide the post type from the verb and URLs and apply every limit; raise PostInputError naming the problem."""
-    if not urls:
+def build_draft(verb: str, urls: list[str], caption: str | None, *, when: datetime | None,
+                uploads: list[dict] | None = None) -> Draft:
+    """Decide the post type from the verb and media and apply every limit; raise PostInputError naming the problem.
+
+    `uploads` are files igbot keeps itself ({"url", "media", "upload_token"}); they follow the URLs in order.
+    """
+    uploads = list(uploads or [])
+    count = len(urls) + len(uploads)
+    if not count:
         raise PostInputError("No media URL given.")
     caption = caption or None
     if verb == "story":
-        if len(urls) != 1:
-            raise PostInputError(f"A story is a single image or video; {len(urls)} URLs were given.")
+        if count != 1:
+            raise PostInputError(f"A story is a single image or video; {count} were given.")
         if caption:
             raise PostInputError("Stories have no caption on Instagram; leave the text out.")
-        kind = check_item_url(urls[0], what="The story")
-        return Draft("story", [{"url": urls[0], "media": kind}], None, when)
+        item = uploads[0] if uploads else {"url": urls[0], "media": check_item_url(urls[0], what="The story")}
+        return Draft("story", [item], None, when)
     if verb == "reel":
-        if len(urls) != 1:
-            raise PostInputError(f"A reel is a single video; {len(urls)} URLs were given.")
-        check_item_url(urls[0], allowed=("video",), what="The reel")
+        if count != 1:
+            raise PostInputError(f"A reel is a single video; {count} were given.")
+        item = uploads[0] if uploads else {"url": urls[0], "media": check_item_url(urls[0], allowed=("video",),
+                                                                                      what="The reel")}
+        if item["media"] != "video":
+            raise PostInputError("The reel upload is an image; a reel needs an MP4/MOV video.")
         _caption(caption)
-        return Draft("reel", [{"url": urls[0], "media": "video"}], caption, when)
-    if len(urls) > CAROUSEL_MAX:
-        raise PostInputError(f"A carousel holds {CAROUSEL_MIN}–{CAROUSEL_MAX} items; {len(urls)} URLs were given.")
-    items = [{"url": u, "media": check_item_url(u)} for u in urls]
+        return Draft("reel", [item], caption, when)
+    if count > CAROUSEL_MAX:
+        raise PostInputError(f"A carousel holds {CAROUSEL_MIN}–{CAROUSEL_MAX} items; {count} were given.")
+    items = [{"url": u, "media": check_item_url(u)} for u in urls] + uploads
     _caption(caption)
     if len(items) == 1:
         return Draft("reel" if items[0]["media"] == "video" else "image", items, caption, when)

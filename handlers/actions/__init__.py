@@ -3,9 +3,10 @@
 from slack_bolt.async_app import AsyncApp
 
 from handlers.actions import comments, posts
+from handlers.views import compose
 
 # action_id (or re.Pattern) -> listener
-ACTIONS: dict = {**comments.ACTIONS, **posts.ACTIONS}
+ACTIONS: dict = {**comments.ACTIONS, **posts.ACTIONS, **compose.ACTIONS}
 
 
 def register(app: AsyncApp) -> None:

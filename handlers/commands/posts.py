@@ -73,7 +73,11 @@ async def _queue(verb: str, ack: AsyncAck, command: dict, deps: Deps, args: str,
 async def handle_post(ack: AsyncAck, command: dict, deps: Deps, args: str, **kwargs: object) -> None:
     """/ig post alone opens the compose modal; with arguments it queues a feed post."""
     if not args.strip():
-        await ack(text=f":x: Which account, when and what? Usage: {USAGE['post']}")
+        await ack()
+        from bot.posts import composing
+
+        await composing.open_new(deps, kwargs["client"], trigger_id=command["trigger_id"],
+                                 channel_id=command.get("channel_id"))
         return
     await _queue("post", ack, command, deps, args, **kwargs)
 

@@ -2,8 +2,10 @@
 
 from slack_bolt.async_app import AsyncApp
 
+from handlers.views import compose
+
 # action_id -> listener
-OPTIONS: dict = {}
+OPTIONS: dict = {**compose.OPTIONS}
 
 
 def register(app: AsyncApp) -> None:
