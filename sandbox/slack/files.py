@@ -187,7 +187,7 @@ def file_object(emu: SlackEmulator, f: File) -> dict:
         "display_as_bot": False,
         "username": "",
         "url_private": private,
-        "url_private_download": f"https://files.slack.com/files-pri/{team}-{f.id}/download/{f.name}",
+        "url_private_download": f"{emu.base_url}files-pri/{team}-{f.id}/download/{f.name}",
         "permalink": f"https://{domain}.slack.com/files/{f.user}/{f.id}/{f.name}",
         "permalink_public": f"https://slack-files.com/{team}-{f.id}-{f.id[-6:].lower()}",
         "channels": list(f.shares.get("public", {})),
@@ -232,3 +232,32 @@ def check_slack_file(emu: SlackEmulator, ref: dict) -> str | None:
     if ext not in IMAGE_TYPES:
         return "invalid slack file: unsupported file type"
     return None
+
+
+def add_user_file(emu: SlackEmulator, user: str, name: str, data: bytes) -> dict:
+    """A file a person uploaded themselves (e.g. through a modal's file_input); return its file object."""
+    now = emu.now()
+    f = File(id=emu.ws.ids.next("F"), name=name, length=len(data), user=user, created=int(now), data=data,
+             completed=True, processed_at=now)
+    emu.ws.files[f.id] = f
+    return file_object(emu, f)
+
+
+async def handle_download(emu: SlackEmulator, request: web.Request) -> web.Response:
+    """Serve a file's bytes at ``url_private_download``; like Slack, only with a token in Authorization."""
+    auth = request.headers.get("Authorization", "")
+    call = Call(method="files.download", args={"file": request.match_info["file"]}, token=auth[7:] or None,
+                http_method=request.method, content_type="", at=emu.now())
+    emu.calls.append(call)
+    team, _, file_id = request.match_info["file"].partition("-")
+    f = emu.ws.files.get(file_id)
+    if auth != f"Bearer {emu.bot_token}":
+        # Slack answers an unauthenticated download with its sign-in page, not the file.
+        call.status = 302
+        return web.Response(status=302, headers={"Location": f"https://{emu.ws.team_domain}.slack.com/"})
+    if f is None or team != emu.ws.team_id or f.data is None or request.match_info["name"] != f.name:
+        call.status = 404
+        return web.Response(status=404, text="Not Found")
+    call.status = 200
+    mime = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
+    return web.Response(body=f.data, content_type=mime)

@@ -102,7 +102,11 @@ class SlackEmulator:
         async def respond(request: web.Request) -> web.Response:
             return await response_url.handle(self, request)
 
+        async def download(request: web.Request) -> web.Response:
+            return await files.handle_download(self, request)
+
         app.router.add_post("/upload/v1/{token}", upload)
+        app.router.add_get("/files-pri/{file}/download/{name}", download)
         app.router.add_post("/respond/{team}/{token}", respond)
         app.router.add_get("/link/", self.socket.handle)
         control.add_routes(app, self)
@@ -353,6 +357,10 @@ class SlackEmulator:
         """The person's published Home tab, or None."""
         vid = self.ws.homes.get(self.ws.user_id(user))
         return None if vid is None else self.person.view_api(self.ws.views[vid])
+
+    def upload_file(self, *, user: str, name: str, data: bytes) -> dict:
+        """A person uploads a file (as into a modal's file_input); return Slack's file object for ``values``."""
+        return files.add_user_file(self, self.person.user(user)["id"], name, data)
 
     def file(self, file_id: str) -> dict | None:
         """A file's state: name, size, bytes, completed, processed, shares."""

@@ -144,3 +144,25 @@ async def test_share_into_a_thread(client, emu, clock, chan):
     assert info["shares"]["public"][chan][0]["thread_ts"] == parent
     assert emu.thread(chan, parent)[1]["files"][0]["id"] == r["file"]["id"]
     assert [m["text"] for m in emu.messages(chan)] == ["Digest"]
+
+
+async def test_a_person_uploaded_file_is_served_at_url_private_download_only_with_the_bot_token(emu):
+    alice = emu.add_user("alice")
+    data = b"\xff\xd8\xff\xe0" + b"jpeg-bytes" * 10
+    obj = emu.upload_file(user=alice, name="photo.jpg", data=data)
+    assert obj["user"] == alice and obj["mimetype"] == "image/jpeg" and obj["size"] == len(data)
+    client = AsyncWebClient(token=TOKEN, base_url=emu.api_url)
+    info = (await client.files_info(file=obj["id"]))["file"]
+    url = info["url_private_download"]
+    assert url.startswith(emu.base_url)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url, headers={"Authorization": f"Bearer {TOKEN}"}) as resp:
+            assert resp.status == 200 and await resp.read() == data and resp.content_type == "image/jpeg"
+        async with http.get(url, allow_redirects=False) as resp:
+            assert resp.status == 302  # no token: Slack's sign-in page, never the bytes
+        async with http.get(url, headers={"Authorization": "Bearer xoxb-wrong"}, allow_redirects=False) as resp:
+            assert resp.status == 302
+        async with http.get(url.replace(obj["id"], "F0NOPE"),
+                            headers={"Authorization": f"Bearer {TOKEN}"}) as resp:
+            assert resp.status == 404
+    assert [c.status for c in emu.calls_of("files.download")] == [200, 302, 302, 404]
