@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
 
 from bot.deps import Deps
 from storage import posts as rows
+from storage.clock import iso
 
 log = logging.getLogger(__name__)
 CONTENT_TYPES = {"image/jpeg": ".jpg", "video/mp4": ".mp4", "video/quicktime": ".mov"}
@@ -115,3 +117,18 @@ async def fetch_from_slack(deps: Deps, file_id: str) -> tuple[bytes, str, str]:
     if not _looks_right(data, content_type):
         raise UploadError(f"`{name}` is not really a {'JPEG' if media == 'image' else 'MP4'} file.")
     return data, content_type, name
+
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+async def servable(deps: Deps, token: str, *, now: datetime) -> dict | None:
+    """The upload behind a token while it may be served (its post not published/cancelled over 24 h ago)."""
+    if not TOKEN_SHAPE.match(token):
+        return None
+    upload = await deps.store.run(rows.get_upload, token)
+    if upload is None or (upload.get("expires_at") and upload["expires_at"] <= iso(now)):
+        return None
+    if not await asyncio.to_thread(Path(upload["path"]).is_file):
+        return None
+    return upload

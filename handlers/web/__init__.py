@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from handlers.web import health, instagram
+from handlers.web import health, instagram, media
 
 
 def routes() -> list[web.RouteDef]:
@@ -12,4 +12,5 @@ def routes() -> list[web.RouteDef]:
         web.get("/metrics", health.handle_metrics),
         web.get("/webhooks/instagram", instagram.handle_verify),
         web.post("/webhooks/instagram", instagram.handle_delivery),
+        web.get("/media/{token}", media.handle_media),
     ]

@@ -67,6 +67,7 @@ async def test_type_choice_shows_only_that_types_fields(slack, shop, deps):
     view = await open_modal(slack, slack.admin)
     assert "caption" in block_ids(view) and "cover_url" not in block_ids(view)
     assert "Uploads: uploading needs IGBOT_PUBLIC_URL" in json.dumps(view)  # no public URL in this config
+    assert "upload" not in block_ids(view)
     reel = await choose(slack, slack.admin, view, kind="reel")
     assert {"cover_url", "share_to_feed", "thumb_offset", "first_comment"} <= set(block_ids(reel))
     assert "alt_text" not in block_ids(reel)
