@@ -84,7 +84,7 @@ class Person:
                 channel=ch.id,
                 user=self.ws.bot_user_id,
                 text=text,
-                blocks=copy.deepcopy(blocks),
+                blocks=fill_ids(copy.deepcopy(blocks)) if blocks is not None else None,
                 bot_id=self.ws.bot_id,
                 app_id=self.ws.app_id,
             )
@@ -96,7 +96,7 @@ class Person:
                 user=uid,
                 ts=self.ws.ids.ts(self.emu.now()),
                 text=text,
-                blocks=copy.deepcopy(blocks),
+                blocks=fill_ids(copy.deepcopy(blocks)) if blocks is not None else None,
                 source=source,
             )
             d.shown.append(eph.to_dict())

@@ -91,6 +91,10 @@ def build_bolt(api_url: str, seen: list) -> AsyncApp:
             await client.views_open(trigger_id=command["trigger_id"], view=modal(notify=True))
         elif text == "echo":
             await ack(response_type="in_channel")
+        elif text == "buttons":
+            await ack(text="pick", blocks=[{"type": "actions", "elements": [
+                {"type": "button", "action_id": "more", "value": "1",
+                 "text": {"type": "plain_text", "text": "More"}}]}])
         elif text == "later":
             await ack()
             await respond(text="done later", response_type="ephemeral")
@@ -388,3 +392,11 @@ async def test_control_routes(emu, bot, alice, chan):
         r = await s.get(emu.base_url + "_sandbox/channels/social")
         assert await r.json() == []
         assert "slash" in await (await s.get(emu.base_url + "_sandbox/")).text()
+
+
+async def test_buttons_in_a_slash_command_answer_get_block_ids_and_can_be_clicked(emu, bot, seen, alice, chan):
+    await emu.slash_command(user=alice, channel=chan, text="buttons")
+    [eph] = emu.ephemerals(user=alice)
+    assert eph["blocks"][0]["block_id"]  # Slack gives every block an id
+    d = await emu.click(user=alice, channel=chan, message_ts=eph["ts"], action_id="more")
+    assert d.ok and seen[-1]["actions"][0]["block_id"] == eph["blocks"][0]["block_id"]
