@@ -172,3 +172,51 @@ async def test_a_moderator_cannot_queue_from_the_modal(slack, shop, deps):
         "media": {"media": {"value": "https://cdn.example/img/a.jpg"}}})
     assert "publisher" in seen.json["errors"]["account"]
     assert post_rows(deps, row["id"]) == []
+
+
+async def test_edit_from_the_queue_replaces_items_caption_and_time(slack, graph, shop, driver, deps):
+    row, _ = shop
+    await slack.slash_command(user=slack.admin, channel=slack.social,
+                              text="post demo_shop in 2h https://cdn.example/img/square.jpg Old words")
+    listing = await slack.slash_command(user=slack.admin, channel=slack.social, text="queue demo_shop")
+    assert "post_edit" in json.dumps(listing.json)
+    eph = slack.ephemerals(user=slack.admin)[-1]
+    await slack.click(user=slack.admin, channel=slack.social, message_ts=eph["ts"], action_id="post_edit")
+    [view] = await slack.wait_for(lambda: slack.views_of(slack.admin))
+    text = json.dumps(view)
+    assert "Edit post" in text and "Old words" in text and "https://cdn.example/img/square.jpg" in text
+    assert "11:00" in text  # 2 h after 09:00 Berlin, in the account's zone
+    seen = await slack.submit_view(user=slack.admin, view_id=view["id"], values={
+        "media": {"media": {"value": "https://cdn.example/img/photo1.jpg\nhttps://cdn.example/img/photo2.jpg"}},
+        "caption": {"caption": {"value": "New words"}},
+        "when_time": {"when_time": "12:30"},
+    })
+    assert seen.ok and not seen.json
+    [post] = post_rows(deps, row["id"])
+    assert post["kind"] == "carousel" and post["caption"] == "New words"
+    assert post["due_at"].startswith("2026-11-23T11:30")
+    assert graph.count_calls() == 0
+    await driver.run_for(4 * 3600, step=120)
+    [post] = post_rows(deps, row["id"])
+    assert post["state"] == "published"
+    assert graph.find_calls(path=MEDIA, method="POST")[-1].params["caption"] == "New words"
+    # Once Instagram has its media, Edit explains why not instead of opening the modal.
+    await slack.click(user=slack.admin, channel=slack.social, message_ts=eph["ts"], action_id="post_edit")
+    [refusal] = await slack.wait_for(lambda: [e for e in slack.ephemerals(user=slack.admin)
+                                              if "can no longer be edited" in e["text"]])
+    assert not slack.views_of(slack.admin)
+
+
+async def test_a_bad_edit_is_refused_in_the_modal_and_the_post_is_unchanged(slack, shop, deps):
+    row, _ = shop
+    await slack.slash_command(user=slack.admin, channel=slack.social,
+                              text="post demo_shop in 2h https://cdn.example/img/square.jpg Keep me")
+    await slack.slash_command(user=slack.admin, channel=slack.social, text="queue demo_shop")
+    eph = slack.ephemerals(user=slack.admin)[-1]
+    await slack.click(user=slack.admin, channel=slack.social, message_ts=eph["ts"], action_id="post_edit")
+    [view] = await slack.wait_for(lambda: slack.views_of(slack.admin))
+    seen = await slack.submit_view(user=slack.admin, view_id=view["id"], values={
+        "media": {"media": {"value": "http://10.0.0.1/a.jpg"}}})
+    assert "private" in seen.json["errors"]["media"]
+    [post] = post_rows(deps, row["id"])
+    assert post["caption"] == "Keep me"
