@@ -181,10 +181,6 @@ async def _compose(deps: Deps, run: dict, account: dict, content: dict, now: dat
     digest.moderation = await deps.store.run(sources.moderation_summary, account["id"], since, until)
     digest.quota = await deps.store.run(sources.publishing_quota, account["id"])
     digest.stories = await deps.store.run(sources.story_results, account["id"], since, until)
-    if digest.moderation is None:
-        digest.footnotes.append("Team moderation numbers appear once igbot relays this account's comments.")
-    if digest.stories is None:
-        digest.footnotes.append("Story results appear for stories igbot publishes (read about 23 h later).")
     if digest.quota is None:
         digest.footnotes.append("The publishing quota appears once igbot has published for this account.")
     if content.get("backfill_note"):
