@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,13 +21,14 @@ from bot.digests.slack_files import ChartUploadError, processed, upload, wait_pr
 from bot.graph import errors as E
 from bot.graph.account import Priority
 from bot.graph_accounts import graph_account
+from bot.workers import worker_id
 from storage import accounts as account_rows
 from storage import digest_sources as sources
 from storage import digests as rows
 from storage.clock import iso, parse
 
 log = logging.getLogger(__name__)
-WORKER = f"digests:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+WORKER = worker_id("digests")
 LEASE_SECONDS = 600.0
 PROCESSING_WAIT = 2.0  # how long to wait once for Slack to finish processing the chart
 RETRY_AFTER = timedelta(minutes=10)
