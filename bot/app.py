@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from functools import partial
@@ -26,7 +24,7 @@ from bot.outbox import Outbox
 from bot.scheduler import Heartbeat, build_scheduler, stop_scheduler
 from bot.slack import build_bolt_app, build_slack_client, slack_events_handler
 from bot.startup import open_store
-from bot.workers import Workers
+from bot.workers import Workers, worker_id
 
 log = logging.getLogger(__name__)
 MAX_BODY = 32 * 1024 * 1024
@@ -51,14 +49,14 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     store, cipher = await asyncio.to_thread(open_store, config, sandbox=app[SANDBOX])
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
     slack = build_slack_client(config.slack_bot_token, config.slack_api_url)
-    outbox = Outbox(store, slack, worker_id=worker_id(), admins=config.admins)
+    outbox = Outbox(store, slack, worker_id=worker_id("outbox"), admins=config.admins)
     deps = Deps(config=config, store=store, cipher=cipher, slack=slack, http=http,
                 graph=build_graph_client(config, http, store), metrics=Metrics(), outbox=outbox, workers=Workers(),
                 heartbeat=Heartbeat())
     app[DEPS] = deps
     deps.metrics.watch_graph(deps.graph.counters)
     deps.workers.spawn("outbox", outbox.run)
-    deps.workers.spawn("inbox", partial(comment_inbox.run, deps, worker=worker_id()))
+    deps.workers.spawn("inbox", partial(comment_inbox.run, deps, worker=worker_id("inbox")))
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(
@@ -76,11 +74,6 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
             await socket_mode.close_async()
         await http.close()
         await asyncio.to_thread(store.close)
-
-
-def worker_id() -> str:
-    """Return a name for this process's workers, unique across hosts and restarts."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def build_graph_client(config: Config, http: aiohttp.ClientSession, store) -> GraphClient:

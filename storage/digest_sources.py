@@ -1,8 +1,4 @@
-"""What the digest reads from other features' records: moderation work, publishing quota, stories.
-
-Each function returns None when the feature keeps no such records in this database, so the digest leaves its
-section out with a footnote instead of failing.
-"""
+"""What the digest reads from other features' records: moderation work, publishing quota, stories."""
 
 from __future__ import annotations
 
@@ -11,24 +7,16 @@ import statistics
 from sqlite_utils import Database
 
 from storage.clock import parse
+from storage.posts import story_insights_between
 
 
-def _has(db: Database, table: str, *columns: str) -> bool:
-    if table not in db.table_names():
-        return False
-    have = set(db[table].columns_dict)
-    return all(c in have for c in columns)
-
-
-def moderation_summary(db: Database, account_id: int, since: str, until: str) -> dict | None:
-    """Return comments relayed, replied, hidden, deleted and the median minutes to a first reply, or None.
+def moderation_summary(db: Database, account_id: int, since: str, until: str) -> dict:
+    """Return comments relayed, replied, hidden, deleted and the median minutes to a first reply.
 
     Relayed: comments (and replies and mentions) that reached Slack, received in [since, until). Replied,
     hidden, deleted: the team's successful actions in that range, from the audit log. Time to first reply:
     from igbot receiving a comment of the range to the team's first reply to it.
     """
-    if not _has(db, "comments", "account_id", "ig_comment_id", "kind", "relay_state", "created_at"):
-        return None
     relayed = db.execute(
         "SELECT ig_comment_id, created_at FROM comments WHERE account_id = ? AND relay_state = 'queued' "
         "AND kind IN ('comment', 'reply', 'mention', 'caption_mention') AND created_at >= ? AND created_at < ?",
@@ -50,17 +38,12 @@ def moderation_summary(db: Database, account_id: int, since: str, until: str) ->
 
 def publishing_quota(db: Database, account_id: int) -> dict | None:
     """Return the publisher's last stored quota reading ``{used, total, read_at}``, or None."""
-    if not _has(db, "publishing_quota", "used"):
-        return None
     rows = db.execute("SELECT used, total, read_at FROM publishing_quota WHERE account_id = ?",
                       [account_id]).fetchall()
     return {"used": rows[0][0], "total": rows[0][1], "read_at": rows[0][2]} if rows else None
 
 
-def story_results(db: Database, account_id: int, since: str, until: str) -> list[dict] | None:
-    """Return the insights captured for stories igbot published in the range, or None."""
-    if not _has(db, "story_insights", "insights"):
-        return None
-    from storage.posts import story_insights_between
+def story_results(db: Database, account_id: int, since: str, until: str) -> list[dict]:
+    """Return the insights captured for stories igbot published in the range."""
 
     return story_insights_between(db, account_id, since, until)

@@ -119,7 +119,7 @@ def blocks(digest: Digest, *, file_id: str | None = None, alt: str = "") -> list
         out.append(_section("*Top posts, last 7 days*\nNo posts in the last 7 days."))
     published = "\n".join(f"• {post_line(m)}" for m in digest.published[:10]) or "Nothing was published."
     out.append(_section(f"*Published {_day(digest.yesterday)}*\n{published}"[:3000]))
-    if digest.stories is not None:
+    if digest.stories:
         out.append(_section(stories_text(digest.stories)))
     if digest.moderation is not None:
         out.append(_section(moderation_text(digest.moderation)))
@@ -138,8 +138,6 @@ def blocks(digest: Digest, *, file_id: str | None = None, alt: str = "") -> list
 
 def stories_text(stories: list[dict]) -> str:
     """Return the stories section (captured about 23 h after publishing)."""
-    if not stories:
-        return "*Stories* igbot published none yesterday."
     lines = ["*Stories* (read about 23 h after publishing)"]
     for s in stories[:10]:
         if s.get("too_few_viewers"):

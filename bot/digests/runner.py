@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,13 +21,14 @@ from bot.digests.slack_files import ChartUploadError, processed, upload, wait_pr
 from bot.graph import errors as E
 from bot.graph.account import Priority
 from bot.graph_accounts import graph_account
+from bot.workers import worker_id
 from storage import accounts as account_rows
 from storage import digest_sources as sources
 from storage import digests as rows
 from storage.clock import iso, parse
 
 log = logging.getLogger(__name__)
-WORKER = f"digests:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+WORKER = worker_id("digests")
 LEASE_SECONDS = 600.0
 PROCESSING_WAIT = 2.0  # how long to wait once for Slack to finish processing the chart
 RETRY_AFTER = timedelta(minutes=10)
@@ -181,10 +179,6 @@ async def _compose(deps: Deps, run: dict, account: dict, content: dict, now: dat
     digest.moderation = await deps.store.run(sources.moderation_summary, account["id"], since, until)
     digest.quota = await deps.store.run(sources.publishing_quota, account["id"])
     digest.stories = await deps.store.run(sources.story_results, account["id"], since, until)
-    if digest.moderation is None:
-        digest.footnotes.append("Team moderation numbers appear once igbot relays this account's comments.")
-    if digest.stories is None:
-        digest.footnotes.append("Story results appear for stories igbot publishes (read about 23 h later).")
     if digest.quota is None:
         digest.footnotes.append("The publishing quota appears once igbot has published for this account.")
     if content.get("backfill_note"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ from bot.graph.account import GraphAccount
 from bot.graph.comments import comment_on_media
 from bot.graph_accounts import graph_account
 from bot.posts import messages
+from bot.workers import worker_id
 from storage import accounts as account_rows
 from storage import outbox as outbox_rows
 from storage import posts as rows
@@ -64,13 +64,6 @@ def settings_for(tick_seconds: int) -> Settings:
 def now_of(deps: Deps) -> datetime:
     """The time publishing works by: the Graph client's clock (one clock for igbot and Meta in tests)."""
     return datetime.fromtimestamp(deps.graph.clock(), UTC)
-
-
-def worker_name() -> str:
-    """This process's name in leases."""
-    import os
-
-    return f"posts-{socket.gethostname()}-{os.getpid()}"
 
 
 def lead_for(has_video: bool, settings: Settings = DEFAULT) -> timedelta:
@@ -125,7 +118,7 @@ async def publish_due(deps: Deps, *, now: datetime | None = None, worker: str | 
                       settings: Settings | None = None) -> int:
     """Claim every post whose next action is due and move each as far as it can; return how many were claimed."""
     settings = settings or settings_for(deps.config.tick_seconds)
-    tick = Tick(deps, now or now_of(deps), worker or worker_name(), settings)
+    tick = Tick(deps, now or now_of(deps), worker or worker_id("posts"), settings)
     ids = await tick.store(rows.claim_due, worker=tick.worker, lease_seconds=settings.lease_seconds, now=tick.now,
                            limit=settings.claim_limit)
     by_account: dict[int, list[int]] = defaultdict(list)
@@ -141,7 +134,7 @@ async def publish_one(deps: Deps, post_id: int, *, now: datetime | None = None, 
                       settings: Settings | None = None) -> bool:
     """Claim one post now (Publish now, Retry, Check again) and move it; False if another worker holds it."""
     settings = settings or settings_for(deps.config.tick_seconds)
-    tick = Tick(deps, now or now_of(deps), worker or worker_name(), settings)
+    tick = Tick(deps, now or now_of(deps), worker or worker_id("posts"), settings)
     if not await tick.store(rows.claim_one, post_id, worker=tick.worker, lease_seconds=settings.lease_seconds,
                             now=tick.now):
         return False
