@@ -8,6 +8,7 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import access, roles
+from bot.blocks import escape
 from bot.deps import Deps
 from bot.posts import compose, messages, publisher, uploads
 from bot.posts.compose import FieldErrors, Form
@@ -148,8 +149,15 @@ async def finish(deps: Deps, client: AsyncWebClient, *, user_id: str, form: Form
         draft = compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps),
                                  uploads=await _kept_uploads(deps, form) + fetched)
     except (uploads.UploadError, FieldErrors) as exc:
-        await _tell(client, where, user_id, f":x: {exc} Nothing was queued.")
+        await _tell(client, where, user_id, f":x: {escape(str(exc))} Nothing was queued.")
         return
+    if deps.config.check_media_urls:
+        from bot.posts import url_check
+
+        problem = await url_check.check_draft(deps, draft)
+        if problem:
+            await _tell(client, where, user_id, f":x: {escape(problem)} Nothing was queued.")
+            return
     if form.post_id:
         post = await deps.store.run(rows.replace_post, form.post_id, account_id=account["id"], kind=draft.kind,
                                     caption=draft.caption, due_at=draft.when or publisher.now_of(deps),
