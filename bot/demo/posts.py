@@ -83,3 +83,53 @@ async def failure_step(world: World, out: Transcript) -> None:
     if "Retry" not in str(message.get("blocks")):
         raise DemoFailure("the failure message has no Retry button")
     out.shown(f"the channel: reel #{post_id} was not published — {row['error']} [Retry] [Cancel]")
+
+
+async def compose_step(world: World, out: Transcript) -> None:
+    """lee composes a carousel in the modal: picks the account by typing, adds alt text and a user tag."""
+    slack, lee = world.slack, world.people["lee"]
+    seen = await slack.slash_command(user=lee, channel=world.channel, text="post")
+    expect(seen.ok, f"/ig post did not answer ({seen.error})")
+    views = await eventually(world, lambda: slack.views_of(lee), "/ig post opened no modal")
+    view_id = views[-1]["id"]
+    out.slack("lee", "/ig post  → the compose modal opens")
+    offered = await slack.suggest(user=lee, view_id=view_id, action_id="compose_account", value="demo")
+    expect([o["value"] for o in offered.options or []] == ["demo_shop"], "the account picker did not offer demo_shop")
+    await slack.click(user=lee, view_id=view_id, action_id="compose_account", value="demo_shop")
+    await eventually(world, lambda: slack.views_of(lee)[-1]["blocks"][0]["element"].get("initial_option"),
+                     "choosing the account did not redraw the modal")
+    out.shown("lee types “demo”, picks @demo_shop; the time fields show the account's time zone")
+    before = set(world.graph.state.media)
+    done = await slack.submit_view(user=lee, view_id=view_id, values={
+        "media": {"media": {"value": "https://cdn.example/img/photo1.jpg\nhttps://cdn.example/img/photo2.jpg"}},
+        "caption": {"caption": {"value": "Two mugs, one morning"}},
+        "alt_text": {"alt_text": {"value": "1: A blue mug on a wooden table"}},
+        "user_tags": {"user_tags": {"value": "2: @demo_potter [0.4,0.6]"}},
+    })
+    expect(done.ok and not (done.json or {}).get("errors"), f"the modal refused the post ({done.json})")
+    out.slack("lee", "fills in two image URLs, a caption, alt text for item 1, a tag on item 2; Queue (now)")
+    account_id = world.deps.store.run_sync(_account_id)
+    row = await eventually(world, lambda: next((p for p in world.deps.store.run_sync(
+        post_rows.posts_of_account, account_id) if p["caption"] == "Two mugs, one morning"), None),
+        "the composed post was not stored")
+    row = await _published(world, row["id"])
+    expect(row["state"] == "published", f"the composed carousel failed: {row['error']}")
+    media = world.graph.state.media.get(row["media_id"])
+    expect(media is not None and media.id not in before and len(media.children) == 2,
+           "Instagram does not hold the composed carousel of two")
+    creates = [c for c in world.graph.find_calls(path="/{ig-user-id}/media", method="POST")
+               if c.params.get("alt_text") == "A blue mug on a wooden table"]
+    expect(len(creates) == 1, "the alt text did not reach its child container")
+    tagged = [c for c in world.graph.find_calls(path="/{ig-user-id}/media", method="POST")
+              if "demo_potter" in str(c.params.get("user_tags"))
+              and c.params.get("image_url", "").endswith("photo2.jpg")]
+    expect(len(tagged) == 1, "the user tag did not reach item 2's container")
+    out.instagram(f"carousel {media.id} is live; item 1 has its alt text, item 2 tags @demo_potter")
+    out.shown(f"the channel: Published the carousel #{row['id']} · {row['permalink']}")
+
+
+def _account_id(db) -> int:
+    from bot.demo.world import USERNAME
+    from storage import accounts as account_rows
+
+    return account_rows.get_account_by_username(db, USERNAME)["id"]

@@ -127,7 +127,8 @@ def _post_steps() -> list[Step]:
     from bot.demo import posts
 
     return [Step("An image post", posts.image_step), Step("A carousel", posts.carousel_step),
-            Step("A reel that needs processing", posts.reel_step), Step("A failure explained", posts.failure_step)]
+            Step("A reel that needs processing", posts.reel_step), Step("A failure explained", posts.failure_step),
+            Step("lee composes a post in the modal", posts.compose_step)]
 
 
 STEPS += _post_steps()
