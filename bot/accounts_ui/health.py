@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.accounts_ui.visible import visible_accounts
 from bot.deps import Deps
-from bot.home import visible_accounts
 from storage import account_health as facts_rows
 from storage.clock import parse
 
 WARN_BEFORE = timedelta(days=7)
 BUSY_PCT = 80
+REASON_CHARS = 200
 
 
 @dataclass
@@ -53,7 +54,7 @@ def problems_of(account: dict, facts: dict, usage: dict, now: datetime) -> list[
     """Return the plain sentences saying what is wrong with an account (empty when healthy)."""
     found = []
     if account["status"] != "active":
-        reason = account.get("status_reason") or ""
+        reason = (account.get("status_reason") or "")[:REASON_CHARS]
         found.append(f"{account['status'].replace('_', ' ')}{': ' + reason if reason else ''}")
     for key, what in (("token_expires_at", "token"), ("data_access_expires_at", "data access")):
         ends = moment(facts.get(key))

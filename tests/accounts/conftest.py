@@ -31,7 +31,12 @@ async def graph(graph_clock):
 
 
 @pytest.fixture
-def config(base_env, slack, graph, graph_clock, monkeypatch) -> Config:
+def extra_env() -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
+def config(base_env, extra_env, slack, graph, graph_clock, monkeypatch) -> Config:
     import bot.app
     from bot.graph import GraphClient
 
@@ -47,7 +52,7 @@ def config(base_env, slack, graph, graph_clock, monkeypatch) -> Config:
     return Config.from_env({
         **base_env, "SLACK_API_URL": slack.api_url, "IGBOT_ADMINS": slack.admin,
         "GRAPH_API_URL": graph.urls.graph_facebook, "INSTAGRAM_GRAPH_API_URL": graph.urls.graph_instagram,
-        "INSTAGRAM_API_URL": graph.urls.api_instagram,
+        "INSTAGRAM_API_URL": graph.urls.api_instagram, **extra_env,
     })
 
 
