@@ -13,6 +13,7 @@ from bot.deps import Deps
 from handlers.commands import access
 from handlers.commands.digest import handle_digest
 from handlers.commands.posts import handle_cancel, handle_post, handle_queue, handle_reel, handle_story
+from handlers.commands.settings import handle_settings
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "queue": Subcommand(handle_queue, "queue [account]", "upcoming and recent posts, with Cancel / Publish now",
                         "/ig queue @demo_shop"),
     "cancel": Subcommand(handle_cancel, "cancel <post-id>", "cancel a queued post", "/ig cancel 12"),
+    "settings": Subcommand(handle_settings, "settings <account> [digest HH:MM] [timezone Area/City] "
+                           "[weekly on|off] [approval on|off]", "show or change an account's settings; admins only",
+                           "/ig settings @demo_shop digest 08:30 timezone Europe/Berlin"),
 }
 
 
