@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.deps import Deps
 from handlers.commands import access
+from handlers.commands.accounts import handle_accounts
 from handlers.commands.digest import handle_digest
 from handlers.commands.posts import handle_cancel, handle_post, handle_queue, handle_reel, handle_story
 from handlers.commands.settings import handle_settings
@@ -48,6 +49,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "queue": Subcommand(handle_queue, "queue [account]", "upcoming and recent posts, with Cancel / Publish now",
                         "/ig queue @demo_shop"),
     "cancel": Subcommand(handle_cancel, "cancel <post-id>", "cancel a queued post", "/ig cancel 12"),
+    "accounts": Subcommand(handle_accounts, "accounts [page]", "accounts with their health, problems first",
+                           "/ig accounts"),
     "settings": Subcommand(handle_settings, "settings <account> [digest HH:MM] [timezone Area/City] "
                            "[weekly on|off] [approval on|off]", "show or change an account's settings; admins only",
                            "/ig settings @demo_shop digest 08:30 timezone Europe/Berlin"),
