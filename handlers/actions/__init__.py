@@ -2,11 +2,12 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.actions import comments, connect, posts
+from handlers.actions import comments, connect, posts, reconnect
 from handlers.views import compose
 
 # action_id (or re.Pattern) -> listener
-ACTIONS: dict = {**comments.ACTIONS, **posts.ACTIONS, **compose.ACTIONS, **connect.ACTIONS}
+ACTIONS: dict = {**comments.ACTIONS, **posts.ACTIONS, **compose.ACTIONS, **connect.ACTIONS,
+                  **reconnect.ACTIONS}
 
 
 def register(app: AsyncApp) -> None:
