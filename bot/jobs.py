@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.comments import sync as comment_sync
+from bot.connect import lifecycle
 from bot.connect.reconnect import alert_step
 from bot.deps import Deps
 from bot.digests.runner import digest_step
@@ -25,6 +26,7 @@ TICK_STEPS: list[tuple[str, Step]] = [
 # (job id, interval in seconds, job) run by APScheduler besides the tick.
 PERIODIC_JOBS: list[tuple[str, int, Step]] = [
     ("comments_sync", comment_sync.INTERVAL_SECONDS, comment_sync.sync_all),
+    ("token_check", lifecycle.INTERVAL_SECONDS, lifecycle.check_tokens),
 ]
 
 
