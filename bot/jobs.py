@@ -6,6 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.comments import sync as comment_sync
+from bot.connect import lifecycle
+from bot.connect.reconnect import alert_step
 from bot.deps import Deps
 from bot.digests.runner import digest_step
 from bot.posts.runner import posts_step
@@ -16,6 +18,7 @@ Step = Callable[[Deps], Awaitable[None]]
 
 # (name, step) run in order on every tick; a failing step is logged and does not stop the others.
 TICK_STEPS: list[tuple[str, Step]] = [
+    ("reconnect_alerts", alert_step),
     ("digests", digest_step),
     ("posts", posts_step),
 ]
@@ -23,6 +26,7 @@ TICK_STEPS: list[tuple[str, Step]] = [
 # (job id, interval in seconds, job) run by APScheduler besides the tick.
 PERIODIC_JOBS: list[tuple[str, int, Step]] = [
     ("comments_sync", comment_sync.INTERVAL_SECONDS, comment_sync.sync_all),
+    ("token_check", lifecycle.INTERVAL_SECONDS, lifecycle.check_tokens),
 ]
 
 

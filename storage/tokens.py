@@ -30,3 +30,10 @@ def get_token(db: Database, account_id: int, kind: str | None = None) -> dict | 
 def list_tokens(db: Database) -> list[dict]:
     """Return every token row (ciphertext included; callers must not show it)."""
     return list(db["tokens"].rows)
+
+
+def set_expiries(db: Database, *, account_id: int, kind: str, expires_at: str | None,
+                 data_access_expires_at: str | None) -> None:
+    """Record what Meta says about when a stored token and its data access expire."""
+    db.execute("UPDATE tokens SET expires_at = ?, data_access_expires_at = ? WHERE account_id = ? AND kind = ?",
+               [expires_at, data_access_expires_at, account_id, kind])

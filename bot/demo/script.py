@@ -132,3 +132,12 @@ def _post_steps() -> list[Step]:
 
 
 STEPS += _post_steps()
+
+
+def _account_steps() -> list[Step]:
+    from bot.demo import accounts
+
+    return [Step("A token expires", accounts.reconnect_step)]
+
+
+STEPS += _account_steps()

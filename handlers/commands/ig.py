@@ -12,6 +12,7 @@ from bot import blocks
 from bot.deps import Deps
 from handlers.commands import access
 from handlers.commands.accounts import handle_accounts
+from handlers.commands.connect import handle_connect
 from handlers.commands.digest import handle_digest
 from handlers.commands.posts import handle_cancel, handle_post, handle_queue, handle_reel, handle_story
 from handlers.commands.settings import handle_settings
@@ -52,9 +53,12 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "accounts": Subcommand(handle_accounts, "accounts [page]",
                            "accounts with health: token expiry, throttling, quota, last webhook, posts pending",
                            "/ig accounts"),
+    "connect": Subcommand(handle_connect, "connect [account]",
+                          "a personal link to connect an account here; with an account, move it to this channel",
+                          "/ig connect"),
     "settings": Subcommand(handle_settings, "settings <account> [digest HH:MM] [timezone Area/City] "
-                           "[weekly on|off] [approval on|off]", "show or change an account's settings (admin)",
-                           "/ig settings @demo_shop digest 08:30 weekly off"),
+                           "[weekly on|off] [approval on|off]", "show or change an account's settings; admins only",
+                           "/ig settings @demo_shop digest 08:30 timezone Europe/Berlin"),
 }
 
 

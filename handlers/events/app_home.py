@@ -35,14 +35,19 @@ async def handle_compose(ack: AsyncAck, body: dict, client: AsyncWebClient, deps
     await composing.open_new(deps, client, trigger_id=body["trigger_id"], channel_id=None)
 
 
-async def handle_connect(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
-    """Ask which channel the new account goes to."""
+async def handle_connect(ack: AsyncAck, body: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Ask which channel the new account goes to (admins), or say who can connect one."""
     await ack()
-    await client.views_open(trigger_id=body["trigger_id"], view=connect_modal.channel_modal())
+    refusal = await connect_modal.refusal_modal(deps, body["user"]["id"])
+    await client.views_open(trigger_id=body["trigger_id"], view=refusal or connect_modal.channel_modal())
 
 
 async def handle_connect_submit(ack: AsyncAck, body: dict, view: dict, deps: Deps) -> None:
     """Replace the channel question with the person's fresh links."""
+    refusal = await connect_modal.refusal_modal(deps, body["user"]["id"])
+    if refusal:
+        await ack(response_action="update", view=refusal)
+        return
     values = (view.get("state") or {}).get("values") or {}
     channel = (values.get(connect_modal.CHANNEL_BLOCK) or {}).get(connect_modal.CHANNEL_INPUT) or {}
     result = await connect_modal.link_modal(deps, user_id=body["user"]["id"],

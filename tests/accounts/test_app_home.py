@@ -11,6 +11,7 @@ from sandbox.slack import validate_view
 from storage import accounts as account_rows
 from storage import digests as digest_rows
 from storage import posts as post_rows
+from storage import roles as role_rows
 from tests.accounts.conftest import START, add_many
 
 
@@ -107,7 +108,10 @@ class TestWithAPublicUrl:
     def extra_env(self):
         return {"IGBOT_PUBLIC_URL": "https://igbot.example.com"}
 
-    async def test_connect_asks_the_channel_then_shows_both_links(self, slack, deps):
+    async def test_connect_asks_the_channel_then_shows_both_links(self, slack, deps, add_account):
+        add_account("demo_shop")
+        deps.store.run_sync(role_rows.grant_role, slack_user_id=slack.alice, account="demo_shop", role="admin",
+                            granted_by=slack.admin)
         view = await open_home(slack, slack.alice)
         await slack.click(user=slack.alice, view_id=view["id"], action_id="home_connect")
         await slack.wait_for(lambda: slack.views_of(slack.alice))
@@ -120,3 +124,11 @@ class TestWithAPublicUrl:
 
         row = deps.store.run_sync(oauth_states.get_state, state)
         assert row["slack_user_id"] == slack.alice and row["channel_id"] == slack.social
+
+
+async def test_connect_needs_the_admin_role(slack, deps):
+    view = await open_home(slack, slack.alice)
+    await slack.click(user=slack.alice, view_id=view["id"], action_id="home_connect")
+    await slack.wait_for(lambda: slack.views_of(slack.alice))
+    shown = json.dumps(slack.views_of(slack.alice))
+    assert "needs the *admin* role" in shown and "channel_input" not in shown

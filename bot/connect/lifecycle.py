@@ -1,0 +1,94 @@
+"""The daily token check: refresh Instagram-Login tokens, inspect Facebook ones, warn before any expiry."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.deps import Deps
+from bot.graph import errors as E
+from bot.graph import tokens as graph_tokens
+from storage import accounts as account_rows
+from storage import graph_state
+from storage import tokens as token_rows
+from storage.clock import iso, parse
+
+log = logging.getLogger(__name__)
+INTERVAL_SECONDS = 24 * 3600
+REFRESH_WITHIN = timedelta(days=10)
+REFRESH_MIN_AGE = timedelta(hours=24)
+WARN_BEFORE = (timedelta(days=1), timedelta(days=7))  # tightest first
+
+
+def _moment(deps: Deps) -> datetime:
+    return datetime.fromtimestamp(deps.graph.clock(), UTC)
+
+
+def _epoch(value: object) -> str | None:
+    """Turn Meta's epoch seconds (0 = never) into a stored timestamp."""
+    return iso(datetime.fromtimestamp(int(value), UTC)) if value else None
+
+
+async def check_tokens(deps: Deps, now: datetime | None = None) -> None:
+    """Daily job: keep every account's token fresh and its expiries known; warn ahead of any expiry."""
+    moment = now or _moment(deps)
+    for account in await deps.store.run(account_rows.list_accounts):
+        if account["status"] != "active":
+            continue
+        row = await deps.store.run(token_rows.get_token, account["id"])
+        if row is None:
+            continue
+        try:
+            if account["login"] == "instagram":
+                row = await _refresh_instagram(deps, account, row, moment)
+            else:
+                row = await _inspect_facebook(deps, account, row)
+        except E.AccountNeedsReconnect:
+            continue
+        except E.GraphError as exc:
+            log.warning("token check for @%s failed: %s", account["username"], exc.sentence)
+            continue
+        if row:
+            await _warn(deps, account, row, moment)
+
+
+async def _refresh_instagram(deps: Deps, account: dict, row: dict, now: datetime) -> dict:
+    expires = parse(row["expires_at"]) if row["expires_at"] else None
+    old_enough = now - parse(row["updated_at"]) >= REFRESH_MIN_AGE
+    if not expires or not old_enough or expires - now > REFRESH_WITHIN or expires <= now:
+        return row
+    body = await graph_tokens.instagram_refresh(deps.graph, deps.cipher.decrypt(row["ciphertext"]))
+    expires_at = iso(now + timedelta(seconds=int(body.get("expires_in") or 0))) if body.get("expires_in") else None
+    await deps.store.run(token_rows.put_token, account_id=account["id"], kind=row["kind"],
+                         ciphertext=deps.cipher.encrypt(body["access_token"]), expires_at=expires_at)
+    log.info("refreshed the Instagram token of @%s", account["username"])
+    return await deps.store.run(token_rows.get_token, account["id"], row["kind"])
+
+
+async def _inspect_facebook(deps: Deps, account: dict, row: dict) -> dict | None:
+    info = await graph_tokens.debug_token(deps.graph, deps.cipher.decrypt(row["ciphertext"]))
+    if not info.get("is_valid", False):
+        reason = (info.get("error") or {}).get("message") or "Meta says the token is no longer valid"
+        await deps.store.run(graph_state.mark_needs_reconnect, account["ig_user_id"], f"{reason} (debug_token)")
+        return None
+    await deps.store.run(token_rows.set_expiries, account_id=account["id"], kind=row["kind"],
+                         expires_at=_epoch(info.get("expires_at")),
+                         data_access_expires_at=_epoch(info.get("data_access_expires_at")))
+    return await deps.store.run(token_rows.get_token, account["id"], row["kind"])
+
+
+async def _warn(deps: Deps, account: dict, row: dict, now: datetime) -> None:
+    for label, value in (("access token", row["expires_at"]), ("data access", row["data_access_expires_at"])):
+        if not value:
+            continue
+        left = parse(value) - now
+        for ahead in WARN_BEFORE:
+            if timedelta(0) < left <= ahead:
+                days = "1 day" if ahead.days == 1 else f"{ahead.days} days"
+                text = (f":hourglass: @{account['username']}'s {label} expires within {days} "
+                        f"(<!date^{int(parse(value).timestamp())}^{{date_short_pretty}} {{time}}|{value}>). "
+                        "An admin can renew it now with `/ig connect` → log in again; nothing else changes.")
+                await deps.outbox.post(channel_id=account["channel_id"], account_id=account["id"],
+                                       payload={"text": text},
+                                       dedupe_key=f"expiry:{account['id']}:{label}:{ahead.days}:{value}")
+                break

@@ -1,0 +1,67 @@
+"""The daily token check on a fake clock: refresh, expiries, warnings once, dead tokens marked."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from bot.connect.lifecycle import check_tokens
+from storage import accounts as account_rows
+from storage import tokens as token_rows
+from storage.clock import iso
+
+
+def now_of(graph_clock) -> datetime:
+    return datetime.fromtimestamp(graph_clock(), UTC)
+
+
+async def test_an_instagram_token_near_expiry_is_refreshed(deps, graph, graph_clock, add_account):
+    row, acct = add_account("ig_shop", login="instagram")
+    graph_clock.advance(2 * 86400)  # Meta refreshes only tokens at least 24 h old
+    now = now_of(graph_clock)
+    await deps.store.run(lambda db: db.execute(
+        "UPDATE tokens SET expires_at = ?, updated_at = ? WHERE account_id = ?",
+        [iso(now + timedelta(days=5)), iso(now - timedelta(days=2)), row["id"]]))
+    await check_tokens(deps, now=now)
+    token = await deps.store.run(token_rows.get_token, row["id"])
+    assert deps.cipher.decrypt(token["ciphertext"]) != acct.token
+    assert token["expires_at"] > iso(now + timedelta(days=59))
+    assert graph.count_calls(path="/refresh_access_token") == 1
+    await check_tokens(deps, now=now)
+    assert graph.count_calls(path="/refresh_access_token") == 1
+
+
+async def test_a_fresh_or_far_token_is_left_alone(deps, graph, graph_clock, add_account):
+    row, _ = add_account("ig_shop", login="instagram")
+    now = now_of(graph_clock)
+    await deps.store.run(lambda db: db.execute("UPDATE tokens SET expires_at = ? WHERE account_id = ?",
+                                               [iso(now + timedelta(days=5)), row["id"]]))
+    await check_tokens(deps, now=now)  # stored just now: under 24 h old
+    assert graph.count_calls(path="/refresh_access_token") == 0
+
+
+async def test_facebook_expiries_are_read_and_warned_once_at_seven_and_one_day(deps, graph, graph_clock, slack,
+                                                                               add_account):
+    row, acct = add_account("fb_shop")
+    now = now_of(graph_clock)
+    token = graph.state.tokens[acct.token]
+    token.expires_at = (now + timedelta(days=6)).timestamp()
+    await check_tokens(deps, now=now)
+    await check_tokens(deps, now=now + timedelta(hours=1))
+    stored = await deps.store.run(token_rows.get_token, row["id"])
+    assert stored["expires_at"].startswith(iso(now + timedelta(days=6))[:16])
+    warnings = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "expires within" in m["text"]])
+    assert len(warnings) == 1 and "within 7 days" in warnings[0]["text"]
+    await check_tokens(deps, now=now + timedelta(days=5, hours=12))
+    await slack.wait_for(lambda: len([m for m in slack.messages(slack.social) if "expires within" in m["text"]]) == 2)
+    texts = [m["text"] for m in slack.messages(slack.social) if "expires within" in m["text"]]
+    assert "within 1 day" in texts[-1]
+    assert acct.token not in json.dumps(slack.messages(slack.social))
+
+
+async def test_a_token_meta_calls_invalid_marks_the_account(deps, graph, graph_clock, add_account):
+    row, acct = add_account("fb_shop")
+    graph.revoke_token(acct)
+    await check_tokens(deps, now=now_of(graph_clock))
+    account = await deps.store.run(account_rows.get_account, row["id"])
+    assert account["status"] == "needs_reconnect" and "debug_token" in account["status_reason"]
