@@ -70,7 +70,7 @@ def add_account(deps, graph, slack):
         row = register_account(deps.store, deps.cipher, NewAccount(
             username=username, ig_user_id=acct.ig_user_id, login=login,
             page_id=acct.page_id if login == "facebook" else None, channel_id=slack.social,
-            timezone="Europe/Berlin", digest_time="09:00"), acct.token)
+            timezone="Europe/Berlin", digest_time="09:00"), acct.page_token if login == "facebook" else acct.token)
         return row, acct
 
     return add
