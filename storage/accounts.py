@@ -85,3 +85,11 @@ def update_settings(db: Database, account_id: int, **changes: object) -> dict:
         values["updated_at"] = utcnow()
         db["accounts"].update(account_id, values)
     return get_account(db, account_id)
+
+
+def rename_account(db: Database, account_id: int, username: str) -> None:
+    """Follow a rename on Instagram (roles granted on the old name move with it)."""
+    with db.atomic():
+        old = get_account(db, account_id)
+        db.execute("UPDATE accounts SET username = ?, updated_at = ? WHERE id = ?", [username, utcnow(), account_id])
+        db.execute("UPDATE roles SET account = ? WHERE account = ?", [username, old["username"]])

@@ -350,3 +350,9 @@ def create_oauth_states(db: Database) -> None:
         pk="state",
         not_null={"slack_user_id", "channel_id", "expires_at"},
     )
+
+
+@migrations()
+def add_oauth_state_payload(db: Database) -> None:
+    """A login's found accounts, kept (encrypted) between the callback and the person's choice."""
+    db["oauth_states"].add_column("payload", str)

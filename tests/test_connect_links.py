@@ -19,7 +19,8 @@ async def test_a_link_is_single_use_and_expires(aiohttp_client, config):
     assert link.facebook == f"https://igbot.example.com/oauth/facebook/start?state={link.state}"
     assert link.instagram.startswith("https://igbot.example.com/oauth/instagram/start?state=")
     used = await deps.store.run(oauth_states.consume_state, link.state, flavor="facebook", now=now)
-    assert used == {"state": link.state, "slack_user_id": "U0ALICE", "channel_id": "C0SOCIAL1", "account": None}
+    assert used == {"state": link.state, "slack_user_id": "U0ALICE", "channel_id": "C0SOCIAL1", "account": None,
+                    "payload": None}
     assert await deps.store.run(oauth_states.consume_state, link.state, flavor="facebook", now=now) is None
     late = await new_connect_link(deps, user_id="U0ALICE", channel_id="C0SOCIAL1", now=now)
     after = now + timedelta(minutes=10, seconds=1)

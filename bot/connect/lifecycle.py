@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.connect.oauth import PAGE_FIELDS
 from bot.deps import Deps
 from bot.graph import errors as E
 from bot.graph import tokens as graph_tokens
+from bot.graph import webhooks as graph_webhooks
+from bot.graph_accounts import graph_account
 from storage import accounts as account_rows
 from storage import graph_state
 from storage import tokens as token_rows
@@ -92,3 +95,55 @@ async def _warn(deps: Deps, account: dict, row: dict, now: datetime) -> None:
                                        payload={"text": text},
                                        dedupe_key=f"expiry:{account['id']}:{label}:{ahead.days}:{value}")
                 break
+
+
+async def check_subscriptions(deps: Deps, now: datetime | None = None) -> None:
+    """Daily job: make sure every account is still opted in to webhooks; re-subscribe and tell the channel."""
+    for account in await deps.store.run(account_rows.list_accounts):
+        if account["status"] != "active":
+            continue
+        try:
+            gaccount = await graph_account(deps.store, deps.cipher, account)
+            subscribed = await graph_webhooks.account_subscriptions(deps.graph, gaccount, page_token=gaccount.token)
+            if _ours(deps, account, subscribed):
+                continue
+            fields = ["comments"] if account["login"] == "instagram" else list(PAGE_FIELDS)
+            await graph_webhooks.subscribe_account(deps.graph, gaccount, fields, page_token=gaccount.token)
+        except (E.GraphError, ValueError) as exc:
+            log.warning("webhook subscription check for @%s failed: %s", account["username"],
+                        getattr(exc, "sentence", exc))
+            continue
+        day = (now or _moment(deps)).date().isoformat()
+        await deps.outbox.post(channel_id=account["channel_id"], account_id=account["id"], dedupe_key=
+                               f"resubscribed:{account['id']}:{day}", payload={"text": (
+                                   f":satellite_antenna: @{account['username']} had stopped receiving Instagram "
+                                   "webhooks; igbot subscribed it again. Comments missed meanwhile are picked up "
+                                   "by the regular sync.")})
+
+
+def _ours(deps: Deps, account: dict, subscribed: list[dict]) -> bool:
+    """Say whether igbot's app is among an account's subscriptions (an IG token sees only its own app)."""
+    if account["login"] == "instagram":
+        return bool(subscribed)
+    return any(deps.config.meta_app_id in (s.get("id"), s.get("app_id")) for s in subscribed)
+
+
+async def refresh_usernames(deps: Deps, now: datetime | None = None) -> None:
+    """Daily job: follow renames on Instagram, so `<account>` keeps working with the new name."""
+    for account in await deps.store.run(account_rows.list_accounts):
+        if account["status"] != "active":
+            continue
+        try:
+            gaccount = await graph_account(deps.store, deps.cipher, account)
+            node = "me" if account["login"] == "instagram" else account["ig_user_id"]
+            fields = "user_id,username" if account["login"] == "instagram" else "username"
+            body = await deps.graph.get(node, gaccount, params={"fields": fields})
+        except E.GraphError as exc:
+            log.warning("username check for @%s failed: %s", account["username"], exc.sentence)
+            continue
+        name = body.get("username")
+        if name and name != account["username"]:
+            taken = await deps.store.run(account_rows.get_account_by_username, name)
+            if taken is None:
+                await deps.store.run(account_rows.rename_account, account["id"], name)
+                log.info("@%s is now @%s on Instagram", account["username"], name)

@@ -1,8 +1,8 @@
-"""HTTP routes other than Slack's: health and metrics (webhooks, OAuth and media arrive later)."""
+"""HTTP routes other than Slack's: health, metrics, Instagram webhooks, OAuth connect pages, media files."""
 
 from aiohttp import web
 
-from handlers.web import health, instagram, media
+from handlers.web import health, instagram, media, oauth
 
 
 def routes() -> list[web.RouteDef]:
@@ -13,4 +13,5 @@ def routes() -> list[web.RouteDef]:
         web.get("/webhooks/instagram", instagram.handle_verify),
         web.post("/webhooks/instagram", instagram.handle_delivery),
         web.get("/media/{token}", media.handle_media),
+        *oauth.ROUTES,
     ]

@@ -33,6 +33,7 @@ FACEBOOK_SCOPES = (
     "pages_read_engagement",
     "pages_manage_metadata",
     "business_management",
+    "ads_read",
 )
 INSTAGRAM_SCOPES = (
     "instagram_business_basic",

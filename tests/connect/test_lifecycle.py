@@ -65,3 +65,24 @@ async def test_a_token_meta_calls_invalid_marks_the_account(deps, graph, graph_c
     await check_tokens(deps, now=now_of(graph_clock))
     account = await deps.store.run(account_rows.get_account, row["id"])
     assert account["status"] == "needs_reconnect" and "debug_token" in account["status_reason"]
+
+
+async def test_a_lost_subscription_is_restored_and_told_once(deps, graph, graph_clock, slack, add_account):
+    from bot.connect.lifecycle import check_subscriptions
+
+    add_account("kept_shop", login="instagram")
+    add_account("lost_shop", login="instagram", webhooks_subscribed=False)
+    await check_subscriptions(deps, now=now_of(graph_clock))
+    await check_subscriptions(deps, now=now_of(graph_clock))
+    assert graph.count_calls(path="/{ig-user-id}/subscribed_apps", method="POST") == 1
+    told = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "subscribed it again" in m["text"]])
+    assert len(told) == 1 and "@lost_shop" in told[0]["text"]
+
+
+async def test_a_rename_on_instagram_is_followed(deps, graph, graph_clock, add_account):
+    from bot.connect.lifecycle import refresh_usernames
+
+    row, acct = add_account("old_name")
+    acct.username = "new_name"
+    await refresh_usernames(deps, now=now_of(graph_clock))
+    assert (await deps.store.run(account_rows.get_account, row["id"]))["username"] == "new_name"
