@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config
+from bot.connect.oauth import PAGE_FIELDS
 from bot.graph import webhooks
 from bot.graph.client import GraphClient
 from bot.graph.errors import GraphError, TokenInvalid
@@ -15,7 +16,7 @@ from storage.db import Store
 
 APP_OBJECT = "instagram"
 APP_FIELDS = ("comments", "mentions")
-ACCOUNT_FIELDS = {"instagram": ("comments",), "facebook": ("feed",)}  # Pages have no `comments` field
+ACCOUNT_FIELDS = {"instagram": ("comments",), "facebook": PAGE_FIELDS}  # Pages have no `comments` field
 
 
 @dataclass(frozen=True)
