@@ -246,7 +246,8 @@ def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, capt
                  needs_approval: bool, now: datetime) -> dict | None:
     """Replace an editable post's items, caption, options and time in one transaction; None if it is not editable.
 
-    Approval is kept as it was; a failed post goes back to waiting (for approval, if it still needs it).
+    A post that needs approval waits for it again (an approval covers the content that was approved); a failed
+    post goes back to waiting.
     """
     with db.atomic():
         post = get_post(db, post_id)
@@ -266,11 +267,11 @@ def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, capt
                 db.execute("UPDATE media_uploads SET post_id = ? WHERE token = ?", [post_id, item["upload_token"]])
         for token in old_tokens:  # files the edit dropped go the way of unattached uploads
             db.execute("UPDATE media_uploads SET expires_at = ? WHERE token = ?", [iso(now), token])
-        state = post["state"]
-        if state == "failed":
-            state = "awaiting_approval" if post["needs_approval"] and not post.get("approved_by") else "scheduled"
+        needs = bool(needs_approval or post["needs_approval"])
+        state = "awaiting_approval" if needs else ("scheduled" if post["state"] == "failed" else post["state"])
         waiting = state == "awaiting_approval"
         db["posts"].update(post_id, {
+            "needs_approval": int(needs), "approved_by": None if needs else post.get("approved_by"),
             "kind": kind, "caption": caption, "options": json.dumps(options or {}),
             "first_comment": first_comment or None, "first_comment_state": "pending" if first_comment else "none",
             "due_at": iso(due_at), "go_at": iso(due_at), "state": state, "error": None,

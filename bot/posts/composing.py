@@ -12,7 +12,7 @@ from bot.blocks import escape
 from bot.deps import Deps
 from bot.posts import compose, messages, publisher, uploads
 from bot.posts.compose import FieldErrors, Form
-from bot.posts.queueing import queue_post
+from bot.posts.queueing import queue_post, request_approval_again
 from storage import accounts as account_rows
 from storage import posts as rows
 from storage import roles as role_rows
@@ -159,6 +159,7 @@ async def finish(deps: Deps, client: AsyncWebClient, *, user_id: str, form: Form
             await _tell(client, where, user_id, f":x: {escape(problem)} Nothing was queued.")
             return
     if form.post_id:
+        before = await deps.store.run(rows.get_post, form.post_id)
         post = await deps.store.run(rows.replace_post, form.post_id, account_id=account["id"], kind=draft.kind,
                                     caption=draft.caption, due_at=draft.when or publisher.now_of(deps),
                                     lead=publisher.lead_for(draft.has_video), items=draft.items,
@@ -169,6 +170,9 @@ async def finish(deps: Deps, client: AsyncWebClient, *, user_id: str, form: Form
             await _tell(client, where, user_id, f":x: Post #{form.post_id} changed meanwhile and can no longer be "
                                                 "edited; nothing was saved.")
             return
+        if post["state"] == "awaiting_approval":
+            await request_approval_again(deps, post, account, previous_outbox_id=(before or {}).get(
+                "approval_outbox_id"), now=publisher.now_of(deps))
         await access.record(deps, user_id=user_id, action="edit post", account=account, result="ok",
                             target=f"post {post['id']}")
         await _tell(client, where, user_id, f":pencil2: Saved. {messages.queued_text(post, account)}")

@@ -70,14 +70,37 @@ async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, ch
                                     items=items, now=now, needs_approval=needs_approval, options=draft.options,
                                     first_comment=draft.first_comment)
             if needs_approval:
-                outbox_id = outbox_rows.enqueue_post(
-                    db, channel_id=account["channel_id"], account_id=account["id"],
-                    payload=messages.approval_request(post, account, rows.items_of(db, post["id"])),
-                    dedupe_key=f"post:{post['id']}:approval")
-                rows.update(db, post["id"], now=now, approval_outbox_id=outbox_id)
+                enqueue_approval_request(db, post, account, now=now)
             return post
 
     post = await deps.store.run(write)
     if needs_approval:
         deps.outbox.wake()
     return post
+
+
+def enqueue_approval_request(db, post: dict, account: dict, *, now: datetime, replacing: int | None = None) -> int:
+    """Queue the channel message asking an approver to approve this version of a post; return its outbox id."""
+    outbox_id = outbox_rows.enqueue_post(
+        db, channel_id=account["channel_id"], account_id=account["id"],
+        payload=messages.approval_request(post, account, rows.items_of(db, post["id"])),
+        dedupe_key=f"post:{post['id']}:approval" + (f":after:{replacing}" if replacing else ""))
+    rows.update(db, post["id"], now=now, approval_outbox_id=outbox_id)
+    return outbox_id
+
+
+async def request_approval_again(deps: Deps, post: dict, account: dict, *, previous_outbox_id: int | None,
+                                 now: datetime) -> None:
+    """After an edit: retire the old approval request and ask for approval of the new version."""
+
+    def write(db):
+        with db.atomic():
+            if previous_outbox_id:
+                text = f":pencil2: Post #{post['id']} was edited after this request; see the new one below."
+                outbox_rows.enqueue_update(db, target_id=previous_outbox_id, account_id=account["id"],
+                                           payload={"text": text, "blocks": [
+                                               {"type": "section", "text": {"type": "mrkdwn", "text": text}}]})
+            enqueue_approval_request(db, post, account, now=now, replacing=previous_outbox_id)
+
+    await deps.store.run(write)
+    deps.outbox.wake()
