@@ -27,26 +27,3 @@ def usage_blocks(entries: Iterable[tuple[str, str, str]]) -> list[dict]:
                                           "text": "`<account>` is the Instagram username, with or without @."}]},
     ]
 
-
-def home_view(accounts: list[dict], *, is_admin: bool) -> dict:
-    """Return the App Home view for the accounts a person can see."""
-    body: list[dict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "igbot"}},
-        {"type": "section", "text": {"type": "mrkdwn",
-                                     "text": "Instagram comments, posts and digests, right here in Slack. "
-                                             "Type `/ig help` in any channel to start."}},
-        {"type": "divider"},
-    ]
-    if not accounts:
-        hint = "Run `igbot accounts add` on the server to connect one." if is_admin else \
-            "Ask an igbot admin to give you a role on an account."
-        body.append({"type": "section", "text": {"type": "mrkdwn", "text": f"No accounts yet. {hint}"}})
-    for account in accounts[:40]:
-        status = ":white_check_mark: active" if account["status"] == "active" else \
-            f":warning: {escape(account['status'])}"
-        body.append({"type": "section", "text": {"type": "mrkdwn", "text":
-                     f"*@{escape(account['username'])}* · {status} · <#{account['channel_id']}>"}})
-    if len(accounts) > 40:
-        body.append({"type": "context", "elements": [{"type": "mrkdwn",
-                     "text": f"…and {len(accounts) - 40} more; `/ig accounts` lists them all."}]})
-    return {"type": "home", "blocks": body}

@@ -113,6 +113,62 @@ def doctor() -> None:
 
 
 @cli.group(context_settings=CONTEXT)
+def webhooks() -> None:
+    """Set up and check the app's and each account's webhook subscriptions."""
+
+
+def print_findings(findings, secrets: list[str]) -> None:
+    """Print webhook findings like the doctor's lines, secrets removed; exit 1 if any is wrong."""
+    from bot.webhook_setup import redact
+
+    for finding in findings:
+        lines = redact(finding.detail, secrets).splitlines() or [""]
+        click.echo(f"[{'ok' if finding.ok else 'FAIL':>4}] {finding.name}: {lines[0]}")
+        for line in lines[1:]:
+            click.echo(f"       {line}")
+    sys.exit(0 if all(f.ok for f in findings) else 1)
+
+
+@webhooks.command("subscribe")
+def webhooks_subscribe() -> None:
+    """Subscribe the app to Instagram comments and mentions, and each account (or its Page) to the app.
+
+    \b
+    Meta checks the callback first: run it while `igbot serve` answers at IGBOT_PUBLIC_URL.
+    Example:
+        igbot webhooks subscribe
+    """
+    from bot.startup import StartupError
+    from bot.webhook_setup import run_report
+
+    config = load_config()
+    try:
+        findings = asyncio.run(run_report(config, subscribe=True))
+    except StartupError as exc:
+        fail(f"igbot: {exc}")
+    print_findings(findings, config.secrets())
+
+
+@webhooks.command("status")
+def webhooks_status() -> None:
+    """Show the app's webhook subscription and each account's, and what to fix.
+
+    \b
+    Example:
+        igbot webhooks status
+    """
+    from bot.startup import StartupError
+    from bot.webhook_setup import run_report
+
+    config = load_config()
+    try:
+        findings = asyncio.run(run_report(config, subscribe=False))
+    except StartupError as exc:
+        fail(f"igbot: {exc}")
+    print_findings(findings, config.secrets())
+
+
+@cli.group(context_settings=CONTEXT)
 def accounts() -> None:
     """Register, list and remove Instagram accounts."""
 

@@ -49,7 +49,20 @@ async def run_checks(config: Config) -> list[Check]:
         finally:
             store.close()
     checks.append(await slack_check(config))
+    if any(c.name == "database" and c.ok for c in checks):
+        checks += await webhook_checks(config)
     return checks
+
+
+async def webhook_checks(config: Config) -> list[Check]:
+    """The app's webhook subscription, then each account's token (one cheap call) and subscription."""
+    from bot.webhook_setup import redact, run_report
+
+    try:
+        findings = await run_report(config, subscribe=False, tokens=True)
+    except StartupError as exc:
+        return [Check("webhooks", False, str(exc))]
+    return [Check(f.name, f.ok, redact(f.detail, config.secrets())) for f in findings]
 
 
 async def slack_check(config: Config) -> Check:

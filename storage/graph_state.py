@@ -20,11 +20,6 @@ def save_usage(db: Database, key: str, usage: dict) -> None:
     db["graph_usage"].upsert({"key": key, "usage": json.dumps(usage), "updated_at": utcnow()}, pk="key")
 
 
-def all_usage(db: Database) -> dict[str, dict]:
-    """Return every saved usage by key."""
-    return {row["key"]: json.loads(row["usage"]) for row in db["graph_usage"].rows}
-
-
 def reconnect_reason(db: Database, ig_user_id: str) -> str | None:
     """Return why an account needs reconnecting, or None when it does not."""
     row = db.execute("SELECT status_reason FROM accounts WHERE ig_user_id = ? AND status = 'needs_reconnect'",

@@ -8,15 +8,6 @@ from sqlite_utils import Database
 
 from storage.clock import iso
 
-LEASE_COLUMNS = {"claimed_by": str, "lease_until": str}
-
-
-def add_lease_columns(db: Database, table: str) -> None:
-    """Give a table the claimed_by and lease_until columns (for use inside a migration)."""
-    for column, kind in LEASE_COLUMNS.items():
-        if column not in db[table].columns_dict:
-            db[table].add_column(column, kind)
-
 
 def claim(db: Database, table: str, *, worker: str, lease_seconds: float, where: str = "1",
           params: tuple | list = (), order_by: str = "rowid", limit: int = 1,

@@ -106,19 +106,27 @@ def test_serve_explains_an_unusable_database_path(base_env, tmp_path):
 
 def test_every_command_help_shows_an_example():
     for path in (["serve"], ["keygen"], ["doctor"], ["accounts", "add"], ["accounts", "list"],
-                 ["accounts", "remove"]):
+                 ["accounts", "remove"], ["webhooks", "subscribe"], ["webhooks", "status"]):
         output = run({}, *path, "--help").output
         assert "Example:" in output and "igbot " in output, path
 
 
 async def test_doctor_reports_each_check(base_env, slack):
-    env = {**base_env, "SLACK_API_URL": slack.api_url}
-    result = await _in_thread(env, "doctor")
+    from sandbox.graph import GraphEmulator
+
+    graph = GraphEmulator(app_id="1234", app_secret="meta-app-secret")
+    await graph.start()
+    env = {**base_env, "SLACK_API_URL": slack.api_url, "GRAPH_API_URL": graph.urls.graph_facebook}
+    try:
+        result = await _in_thread(env, "doctor")
+        bad = await _in_thread({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "doctor")
+    finally:
+        await graph.stop()
     assert "[  ok] configuration" in result.output
     assert "[  ok] database" in result.output
     assert "[  ok] slack: connected to Igbot-Sandbox as @igbot" in result.output
     assert "[   !] admins: IGBOT_ADMINS is empty" in result.output
-    bad = await _in_thread({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "doctor")
+    assert "[FAIL] app subscription: the app is not subscribed to Instagram webhooks" in result.output
     assert bad.exit_code == 1 and "auth.test said invalid_auth" in bad.output
 
 

@@ -73,8 +73,7 @@ def test_roles_grant_revoke_list(db):
 
 
 def _jobs_table(db: Database):
-    db["jobs"].create({"id": int, "due": int}, pk="id")
-    leases.add_lease_columns(db, "jobs")
+    db["jobs"].create({"id": int, "due": int, "claimed_by": str, "lease_until": str}, pk="id")
     db["jobs"].insert_all([{"id": i, "due": i % 2} for i in range(6)])
 
 

@@ -12,7 +12,7 @@ from bot.graph import tokens as graph_tokens
 from bot.graph import webhooks as graph_webhooks
 from bot.graph_accounts import graph_account
 from storage import accounts as account_rows
-from storage import graph_state
+from storage import graph_state, oauth_states
 from storage import tokens as token_rows
 from storage.clock import iso, parse
 
@@ -35,6 +35,7 @@ def _epoch(value: object) -> str | None:
 async def check_tokens(deps: Deps, now: datetime | None = None) -> None:
     """Daily job: keep every account's token fresh and its expiries known; warn ahead of any expiry."""
     moment = now or _moment(deps)
+    await deps.store.run(oauth_states.prune_states, before=moment - timedelta(days=1))
     for account in await deps.store.run(account_rows.list_accounts):
         if account["status"] != "active":
             continue

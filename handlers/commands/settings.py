@@ -1,35 +1,16 @@
-"""/ig settings <account> [digest HH:MM] [timezone Area/City] [weekly on|off] [approval on|off] (admin)."""
+"""/ig settings: ack at once, then answer the admin ephemerally."""
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncAck
+from slack_bolt.async_app import AsyncAck, AsyncRespond
 
-from bot import access, blocks
+from bot.accounts_ui.settings import run_settings
 from bot.deps import Deps
-from bot.settings import SettingsInputError, describe, parse_settings
-from storage import accounts as account_rows
 
 
-async def handle_settings(ack: AsyncAck, command: dict, deps: Deps, args: str, **_: object) -> None:
-    """Show or change an account's settings; admins of the account only."""
-    try:
-        request = parse_settings(args)
-    except SettingsInputError as exc:
-        await ack(text=f":x: {exc}")
-        return
-    account = await deps.store.run(account_rows.get_account_by_username, request.account)
-    if account is None:
-        await ack(text=f":x: I know no account `{blocks.escape(request.account)}`. `/ig accounts` lists them.")
-        return
-    user_id = command.get("user_id", "")
-    decision = await access.authorize(deps, user_id=user_id, account=account, needed="admin", action="settings")
-    if not decision.allowed:
-        await ack(text=decision.message)
-        return
-    if not request.changes:
-        await ack(text=f":gear: {describe(account)}")
-        return
-    updated = await deps.store.run(account_rows.update_settings, account["id"], **request.changes)
-    await access.record(deps, user_id=user_id, action="settings", account=account, result="ok",
-                        detail=", ".join(f"{k}={v}" for k, v in request.changes.items()))
-    await ack(text=f":white_check_mark: Saved. {describe(updated)}")
+async def handle_settings(ack: AsyncAck, command: dict, deps: Deps, args: str, respond: AsyncRespond,
+                          **_: object) -> None:
+    """Show or change an account's settings; every change is audited."""
+    await ack()
+    text = await run_settings(deps, user_id=command["user_id"], args=args)
+    await respond(text=text, response_type="ephemeral", replace_original=False)

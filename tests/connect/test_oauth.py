@@ -126,3 +126,12 @@ async def test_a_page_without_instagram_is_explained(served, slack, graph, brows
     async with browser.get((await link(served, slack)).facebook) as response:
         text = await response.text()
     assert response.status == 400 and "has an Instagram professional account linked" in text
+
+
+async def test_many_pages_over_several_pages_of_results_are_all_offered(served, slack, graph, browser):
+    for n in range(130):
+        graph.add_account(f"shop_{n:03d}")
+    async with browser.get((await link(served, slack)).facebook) as response:
+        page = await response.text()
+    assert response.status == 200 and page.count("name='ig_user_id'") == 130
+    assert graph.count_calls(path="/me/accounts") >= 2
