@@ -42,7 +42,8 @@ loopback whose path has ``/media/`` is fetched for real): ``https://cdn.example/
 
 Control API (Python; the main ones also over HTTP under ``/_sandbox/`` on the graph.facebook.com listener:
 ``GET state``, ``POST comments``, ``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``,
-``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_media``,
+``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_page`` (a Page
+with no Instagram account), ``add_media``,
 ``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``,
 ``deliveries``, ``add_media_fixture``, ``inject_error``, ``inject_delay`` (a lost response after the
 effect), ``set_latency``, ``set_transient_error_rate``,

@@ -275,3 +275,11 @@ async def test_unticked_permissions_are_not_granted(emu, api, fb, ig, FB) -> Non
             "redirect_uri": IG_REDIRECT, "code": code}
     r = await api.post(emu.urls.api_instagram, "/oauth/access_token", version=None, form=form)
     assert r.body["data"][0]["permissions"] == "instagram_business_basic"
+
+
+async def test_a_page_without_instagram_is_listed_without_the_field(emu, api, fb, FB) -> None:
+    bare = emu.add_page("Corner Bakery")
+    r = await api.get(FB, "/me/accounts", token=fb.token, fields="id,name,instagram_business_account{id,username}")
+    pages = {p["id"]: p for p in r.body["data"]}
+    assert pages[bare.id] == {"id": bare.id, "name": "Corner Bakery"}
+    assert pages[fb.page_id]["instagram_business_account"]["id"] == fb.ig_user_id
