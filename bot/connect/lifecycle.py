@@ -42,6 +42,10 @@ async def check_tokens(deps: Deps, now: datetime | None = None) -> None:
         row = await deps.store.run(token_rows.get_token, account["id"])
         if row is None:
             continue
+        if row["expires_at"] and parse(row["expires_at"]) <= moment:
+            await deps.store.run(graph_state.mark_needs_reconnect, account["ig_user_id"],
+                                 f"its access token expired on {row['expires_at'][:10]} and can no longer be renewed")
+            continue
         try:
             if account["login"] == "instagram":
                 row = await _refresh_instagram(deps, account, row, moment)
