@@ -75,8 +75,9 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
         assert response.status == 400 and "already sent" in await response.text()
 
 
-async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack, graph, browser):
-    acct = graph.add_account("ig_shop", login="instagram")
+async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack, graph, browser, caplog):
+    caplog.set_level(logging.DEBUG)
+    acct = graph.add_account("ig_shop", login="instagram", webhooks_subscribed=False)
     async with browser.get((await link(served, slack)).instagram) as response:
         done = await response.text()
     assert response.status == 200 and "@ig_shop connected" in done
@@ -86,6 +87,14 @@ async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack
     token = await deps.store.run(token_rows.get_token, row["id"])
     assert token["kind"] == "instagram" and token["expires_at"]
     assert graph.count_calls(path="/{ig-user-id}/subscribed_apps", method="POST") == 1
+    graph.set_webhook_callback(f"http://127.0.0.1:{PORT}/webhooks/instagram")
+    graph.add_comment(graph.add_media(acct, caption="New in"), "Is this in beige?", username="anna")
+    await graph.flush_webhooks()
+    assert graph.deliveries[-1].payload["entry"][0]["id"] == row["ig_user_id"]
+    relayed = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "beige" in json.dumps(m)])
+    assert relayed
+    secret = deps.cipher.decrypt(token["ciphertext"])
+    assert secret not in done + caplog.text + json.dumps(slack.messages(slack.social))
 
 
 async def test_reconnecting_updates_the_token_and_never_duplicates(served, slack, graph, browser):
