@@ -15,6 +15,7 @@ from bot.connect.links import new_connect_link
 from bot.demo.world import free_port
 from storage import accounts as account_rows
 from storage import tokens as token_rows
+from storage.clock import parse
 
 PORT = free_port()
 
@@ -74,8 +75,9 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
         assert response.status == 400 and "already sent" in await response.text()
 
 
-async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack, graph, browser):
-    acct = graph.add_account("ig_shop", login="instagram")
+async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack, graph, browser, caplog):
+    caplog.set_level(logging.DEBUG)
+    acct = graph.add_account("ig_shop", login="instagram", webhooks_subscribed=False)
     async with browser.get((await link(served, slack)).instagram) as response:
         done = await response.text()
     assert response.status == 200 and "@ig_shop connected" in done
@@ -85,6 +87,14 @@ async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack
     token = await deps.store.run(token_rows.get_token, row["id"])
     assert token["kind"] == "instagram" and token["expires_at"]
     assert graph.count_calls(path="/{ig-user-id}/subscribed_apps", method="POST") == 1
+    graph.set_webhook_callback(f"http://127.0.0.1:{PORT}/webhooks/instagram")
+    graph.add_comment(graph.add_media(acct, caption="New in"), "Is this in beige?", username="anna")
+    await graph.flush_webhooks()
+    assert graph.deliveries[-1].payload["entry"][0]["id"] == row["ig_user_id"]
+    relayed = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "beige" in json.dumps(m)])
+    assert relayed
+    secret = deps.cipher.decrypt(token["ciphertext"])
+    assert secret not in done + caplog.text + json.dumps(slack.messages(slack.social))
 
 
 async def test_reconnecting_updates_the_token_and_never_duplicates(served, slack, graph, browser):
@@ -129,9 +139,59 @@ async def test_a_page_without_instagram_is_explained(served, slack, graph, brows
 
 
 async def test_many_pages_over_several_pages_of_results_are_all_offered(served, slack, graph, browser):
-    for n in range(130):
-        graph.add_account(f"shop_{n:03d}")
+    shops = [graph.add_account(f"shop_{n:03d}") for n in range(130)]
+    graph.add_page("Corner Bakery")
     async with browser.get((await link(served, slack)).facebook) as response:
         page = await response.text()
     assert response.status == 200 and page.count("name='ig_user_id'") == 130
-    assert graph.count_calls(path="/me/accounts") >= 2
+    assert "Corner Bakery" not in page
+    assert graph.count_calls(path="/me/accounts") == 2  # 131 Pages, 100 a page
+    choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
+    ticked = [shops[0].ig_user_id, shops[64].ig_user_id, shops[129].ig_user_id]
+    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+                            data=[("choice", choice), *(("ig_user_id", t) for t in ticked)]) as response:
+        done = await response.text()
+    assert response.status == 200 and done.count(" connected to channel") == 3
+    rows = await served.app[DEPS].store.run(account_rows.list_accounts)
+    assert sorted(r["username"] for r in rows) == ["shop_000", "shop_064", "shop_129"]
+
+
+async def test_a_facebook_login_stores_when_data_access_ends(served, slack, graph, graph_clock, browser):
+    shop = graph.add_account("shop_one")
+    async with browser.get((await link(served, slack)).facebook) as response:
+        page = await response.text()
+    choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
+    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+                            data={"choice": choice, "ig_user_id": shop.ig_user_id}) as response:
+        assert response.status == 200
+    deps = served.app[DEPS]
+    row = await deps.store.run(account_rows.get_account_by_ig_user_id, shop.ig_user_id)
+    token = await deps.store.run(token_rows.get_token, row["id"])
+    days = (parse(token["data_access_expires_at"]).timestamp() - graph_clock()) / 86400
+    assert token["expires_at"] is None and 89 < days <= 90
+
+
+@pytest.mark.parametrize(("flavor", "declined", "said"), [
+    ("facebook", "instagram_manage_comments", "instagram_manage_comments (to read, answer and hide comments)"),
+    ("facebook", "pages_manage_metadata", "pages_manage_metadata (to switch on comment notifications"),
+    ("instagram", "instagram_business_content_publish", "instagram_business_content_publish (to publish posts)"),
+])
+async def test_a_missing_permission_is_named_and_nothing_is_connected(served, slack, graph, browser, flavor,
+                                                                      declined, said):
+    graph.add_account("shop_one", login=flavor)
+    graph.dialog_declined_scopes = {declined}
+    async with browser.get(getattr(await link(served, slack), flavor)) as response:
+        text = await response.text()
+    assert response.status == 400 and "did not give igbot every permission" in text and said in text
+    assert await served.app[DEPS].store.run(account_rows.list_accounts) == []
+
+
+async def test_pages_none_of_which_has_instagram_are_explained(served, slack, graph, browser):
+    user = graph.add_facebook_user("Bakery Owner")
+    graph.add_page("Corner Bakery", fb_user=user)
+    graph.add_page("Second Bakery", fb_user=user)
+    graph.dialog_fb_user_id = user.id
+    async with browser.get((await link(served, slack)).facebook) as response:
+        text = await response.text()
+    assert response.status == 400 and "has an Instagram professional account linked" in text
+    assert "Link the Instagram account to its Page" in text
