@@ -55,7 +55,7 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
         page = await response.text()
     assert response.status == 200 and "@shop_one" in page and "@shop_two" in page
     choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": first.ig_user_id}) as response:
         done = await response.text()
     assert response.status == 200 and "@shop_one connected" in done and "shop_two" not in done
@@ -70,7 +70,7 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
     assert note
     for secret in (first.page_token, graph.user_token(graph.state.fb_users[first.fb_user_id])):
         assert secret not in page + done + caplog.text + json.dumps(slack.messages(slack.social))
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": second.ig_user_id}) as response:
         assert response.status == 400 and "already sent" in await response.text()
 
@@ -148,7 +148,7 @@ async def test_many_pages_over_several_pages_of_results_are_all_offered(served, 
     assert graph.count_calls(path="/me/accounts") == 2  # 131 Pages, 100 a page
     choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
     ticked = [shops[0].ig_user_id, shops[64].ig_user_id, shops[129].ig_user_id]
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
                             data=[("choice", choice), *(("ig_user_id", t) for t in ticked)]) as response:
         done = await response.text()
     assert response.status == 200 and done.count(" connected to channel") == 3
@@ -161,7 +161,7 @@ async def test_a_facebook_login_stores_when_data_access_ends(served, slack, grap
     async with browser.get((await link(served, slack)).facebook) as response:
         page = await response.text()
     choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": shop.ig_user_id}) as response:
         assert response.status == 200
     deps = served.app[DEPS]
