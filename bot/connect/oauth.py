@@ -62,10 +62,9 @@ def redirect_uri(deps: Deps, flavor: str) -> str:
 async def start_url(deps: Deps, flavor: str, state: str, *, now: datetime | None = None) -> str:
     """Return Meta's login dialog URL for a valid, unused state."""
     row = await deps.store.run(states.get_state, state) if state else None
-    moment = now or datetime.now(UTC)
-    if row is None or row["used_at"] or row["expires_at"] <= iso(moment) or row["payload"]:
-        raise ConnectError("This connect link is not valid any more (links work once, for 10 minutes). "
-                           "Run `/ig connect` in Slack for a fresh one.")
+    problem = state_problem(row, now or datetime.now(UTC))
+    if problem:
+        raise ConnectError(problem)
     config = deps.config
     if flavor == "facebook":
         query = {"client_id": config.meta_app_id, "redirect_uri": redirect_uri(deps, flavor), "state": state,
@@ -79,11 +78,24 @@ async def start_url(deps: Deps, flavor: str, state: str, *, now: datetime | None
     return f"{config.instagram_www_url}/oauth/authorize?{urlencode(query)}"
 
 
+def state_problem(row: dict | None, now: datetime) -> str | None:
+    """Say, in plain words, why a connect link cannot be used (None when it can)."""
+    fresh = " Nothing was connected. Run `/ig connect` in Slack for a fresh link."
+    if row is None or row["payload"]:
+        return "This login did not start from a connect link igbot gave out." + fresh
+    if row["used_at"]:
+        return "This connect link was already used (each link works once)." + fresh
+    if row["expires_at"] <= iso(now):
+        return "This connect link is older than 10 minutes." + fresh
+    return None
+
+
 async def _take_state(deps: Deps, params: dict, flavor: str) -> dict:
-    state = await deps.store.run(states.consume_state, params.get("state", ""), flavor=flavor, now=datetime.now(UTC))
+    moment = datetime.now(UTC)
+    state = await deps.store.run(states.consume_state, params.get("state", ""), flavor=flavor, now=moment)
     if state is None or state["payload"]:
-        raise ConnectError("This login did not come from a valid connect link, or the link was already used or is "
-                           "older than 10 minutes. Nothing was connected. Run `/ig connect` in Slack for a fresh one.")
+        row = await deps.store.run(states.get_state, params.get("state", ""))
+        raise ConnectError(state_problem(row, moment) or state_problem(None, moment))
     if params.get("error"):
         raise ConnectError("The login was cancelled or permission was not given, so nothing was connected. Run "
                            "`/ig connect` again and accept the permissions igbot asks for.")

@@ -117,17 +117,25 @@ async def test_denied_consent_connects_nothing(served, slack, graph, browser):
     assert await served.app[DEPS].store.run(account_rows.list_accounts) == []
 
 
-async def test_forged_reused_and_unknown_states_are_refused(served, slack, graph, browser):
+async def test_forged_reused_and_stale_states_are_each_explained(served, slack, graph, browser):
+    from datetime import UTC, datetime, timedelta
+
     graph.add_account("ig_shop", login="instagram")
+    forged = "did not start from a connect link igbot gave out"
     async with browser.get(f"http://127.0.0.1:{PORT}/oauth/instagram/start?state=forged") as response:
-        assert response.status == 400 and "not valid any more" in await response.text()
+        assert response.status == 400 and forged in await response.text()
     async with browser.get(f"http://127.0.0.1:{PORT}/oauth/instagram/callback?state=forged&code=x") as response:
-        assert response.status == 400 and "did not come from a valid connect link" in await response.text()
+        assert response.status == 400 and forged in await response.text()
     url = (await link(served, slack)).instagram
     async with browser.get(url) as response:
         assert response.status == 200
     async with browser.get(url) as response:
-        assert response.status == 400 and "not valid any more" in await response.text()
+        assert response.status == 400 and "already used (each link works once)" in await response.text()
+    stale = await new_connect_link(served.app[DEPS], user_id=slack.admin, channel_id=slack.social,
+                                   now=datetime.now(UTC) - timedelta(minutes=11))
+    async with browser.get(stale.instagram) as response:
+        assert response.status == 400 and "older than 10 minutes" in await response.text()
+    assert len(await served.app[DEPS].store.run(account_rows.list_accounts)) == 1
 
 
 async def test_a_page_without_instagram_is_explained(served, slack, graph, browser):
