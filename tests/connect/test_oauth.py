@@ -17,21 +17,25 @@ from storage import accounts as account_rows
 from storage import tokens as token_rows
 from storage.clock import parse
 
-PORT = free_port()
 
 
 @pytest.fixture
-def config(config, graph) -> Config:
-    return config.with_overrides(public_url=f"http://127.0.0.1:{PORT}", instagram_app_id="5678",
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def config(config, graph, port) -> Config:
+    return config.with_overrides(public_url=f"http://127.0.0.1:{port}", instagram_app_id="5678",
                                  instagram_app_secret="igs3cret", facebook_www_url=graph.urls.www_facebook,
                                  instagram_www_url=graph.urls.www_instagram)
 
 
 @pytest.fixture
-async def served(aiohttp_server, config, slack):
+async def served(aiohttp_server, config, slack, port):
     from bot.app import create_app
 
-    server = await aiohttp_server(create_app(config), port=PORT)
+    server = await aiohttp_server(create_app(config), port=port)
     slack.set_request_url(str(server.make_url("/slack/events")))
     return server
 
@@ -55,7 +59,7 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
         page = await response.text()
     assert response.status == 200 and "@shop_one" in page and "@shop_two" in page
     choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": first.ig_user_id}) as response:
         done = await response.text()
     assert response.status == 200 and "@shop_one connected" in done and "shop_two" not in done
@@ -70,7 +74,7 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
     assert note
     for secret in (first.page_token, graph.user_token(graph.state.fb_users[first.fb_user_id])):
         assert secret not in page + done + caplog.text + json.dumps(slack.messages(slack.social))
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": second.ig_user_id}) as response:
         assert response.status == 400 and "already sent" in await response.text()
 
@@ -87,7 +91,7 @@ async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack
     token = await deps.store.run(token_rows.get_token, row["id"])
     assert token["kind"] == "instagram" and token["expires_at"]
     assert graph.count_calls(path="/{ig-user-id}/subscribed_apps", method="POST") == 1
-    graph.set_webhook_callback(f"http://127.0.0.1:{PORT}/webhooks/instagram")
+    graph.set_webhook_callback(f"http://127.0.0.1:{served.port}/webhooks/instagram")
     graph.add_comment(graph.add_media(acct, caption="New in"), "Is this in beige?", username="anna")
     await graph.flush_webhooks()
     assert graph.deliveries[-1].payload["entry"][0]["id"] == row["ig_user_id"]
@@ -122,9 +126,9 @@ async def test_forged_reused_and_stale_states_are_each_explained(served, slack, 
 
     graph.add_account("ig_shop", login="instagram")
     forged = "did not start from a connect link igbot gave out"
-    async with browser.get(f"http://127.0.0.1:{PORT}/oauth/instagram/start?state=forged") as response:
+    async with browser.get(f"http://127.0.0.1:{served.port}/oauth/instagram/start?state=forged") as response:
         assert response.status == 400 and forged in await response.text()
-    async with browser.get(f"http://127.0.0.1:{PORT}/oauth/instagram/callback?state=forged&code=x") as response:
+    async with browser.get(f"http://127.0.0.1:{served.port}/oauth/instagram/callback?state=forged&code=x") as response:
         assert response.status == 400 and forged in await response.text()
     url = (await link(served, slack)).instagram
     async with browser.get(url) as response:
@@ -156,7 +160,7 @@ async def test_many_pages_over_several_pages_of_results_are_all_offered(served, 
     assert graph.count_calls(path="/me/accounts") == 2  # 131 Pages, 100 a page
     choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
     ticked = [shops[0].ig_user_id, shops[64].ig_user_id, shops[129].ig_user_id]
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
                             data=[("choice", choice), *(("ig_user_id", t) for t in ticked)]) as response:
         done = await response.text()
     assert response.status == 200 and done.count(" connected to channel") == 3
@@ -169,7 +173,7 @@ async def test_a_facebook_login_stores_when_data_access_ends(served, slack, grap
     async with browser.get((await link(served, slack)).facebook) as response:
         page = await response.text()
     choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/callback",
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": shop.ig_user_id}) as response:
         assert response.status == 200
     deps = served.app[DEPS]
