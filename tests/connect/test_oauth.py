@@ -18,7 +18,6 @@ from storage import tokens as token_rows
 from storage.clock import parse
 
 
-
 @pytest.fixture
 def port() -> int:
     return free_port()
