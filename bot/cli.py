@@ -130,20 +130,28 @@ def print_findings(findings, secrets: list[str]) -> None:
 
 
 @webhooks.command("subscribe")
-def webhooks_subscribe() -> None:
+@click.option("--page-fields", default=None, metavar="FIELDS",
+              help="Page webhook fields for Facebook-Login accounts (default feed); remembered for later connects")
+def webhooks_subscribe(page_fields: str | None) -> None:
     """Subscribe the app to Instagram comments and mentions, and each account (or its Page) to the app.
 
     \b
     Meta checks the callback first: run it while `igbot serve` answers at IGBOT_PUBLIC_URL.
     Example:
         igbot webhooks subscribe
+        igbot webhooks subscribe --page-fields feed,mention
     """
+    from bot.connect.fields import parse_page_fields
     from bot.startup import StartupError
     from bot.webhook_setup import run_report
 
     config = load_config()
     try:
-        findings = asyncio.run(run_report(config, subscribe=True))
+        fields = parse_page_fields(page_fields) if page_fields is not None else None
+    except ValueError as exc:
+        fail(f"igbot: {exc}", code=2)
+    try:
+        findings = asyncio.run(run_report(config, subscribe=True, page_fields=fields))
     except StartupError as exc:
         fail(f"igbot: {exc}")
     print_findings(findings, config.secrets())

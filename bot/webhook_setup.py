@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config
-from bot.connect.oauth import PAGE_FIELDS
+from bot.connect.fields import account_fields, set_page_fields
 from bot.graph import webhooks
 from bot.graph.client import GraphClient
 from bot.graph.errors import GraphError, TokenInvalid
@@ -16,7 +16,6 @@ from storage.db import Store
 
 APP_OBJECT = "instagram"
 APP_FIELDS = ("comments", "mentions")
-ACCOUNT_FIELDS = {"instagram": ("comments",), "facebook": PAGE_FIELDS}  # Pages have no `comments` field
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ async def account_status(graph: GraphClient, store: Store, cipher: TokenCipher, 
     if mine is None:
         return Finding(name, False, f"{where} is not subscribed to igbot's app, so no comment reaches Slack: {fix}")
     fields = mine.get("subscribed_fields") or []
-    missing = [f for f in ACCOUNT_FIELDS[account["login"]] if f not in fields]
+    missing = [f for f in await account_fields(store, account["login"]) if f not in fields]
     if missing:
         return Finding(name, False, f"{where} lacks {', '.join(missing)}: {fix}")
     return Finding(name, True, f"{where} is subscribed ({', '.join(fields)})")
@@ -133,7 +132,7 @@ async def account_status(graph: GraphClient, store: Store, cipher: TokenCipher, 
 async def subscribe_account(graph: GraphClient, store: Store, cipher: TokenCipher, account: dict) -> Finding:
     """Subscribe the account (Instagram Login) or its Page (Facebook Login) to igbot's app."""
     name = f"@{account['username']} subscription"
-    fields = list(ACCOUNT_FIELDS[account["login"]])
+    fields = await account_fields(store, account["login"])
     try:
         acting = await graph_account(store, cipher, account)
         await webhooks.subscribe_account(graph, acting, fields)
@@ -168,7 +167,8 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-async def run_report(config: Config, *, subscribe: bool, tokens: bool = False) -> list[Finding]:
+async def run_report(config: Config, *, subscribe: bool, tokens: bool = False,
+                     page_fields: tuple[str, ...] | None = None) -> list[Finding]:
     """Open the database and a Graph client, run the report, close both."""
     from bot.app import build_graph_client
     from bot.graph.factory import create_session
@@ -178,6 +178,8 @@ async def run_report(config: Config, *, subscribe: bool, tokens: bool = False) -
     http = create_session()
     try:
         graph = build_graph_client(config, http, store)
+        if page_fields:
+            await set_page_fields(store, page_fields)
         return await report(graph, config, store, cipher, subscribe=subscribe, tokens=tokens)
     finally:
         await http.close()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot.connect.oauth import FACEBOOK_SCOPES, PAGE_FIELDS
+from bot.connect.fields import account_fields
+from bot.connect.oauth import FACEBOOK_SCOPES
 from bot.deps import Deps
 from bot.graph import errors as E
 from bot.graph import tokens as graph_tokens
@@ -146,7 +147,7 @@ async def check_subscriptions(deps: Deps, now: datetime | None = None) -> None:
             subscribed = await graph_webhooks.account_subscriptions(deps.graph, gaccount, page_token=gaccount.token)
             if _ours(deps, account, subscribed):
                 continue
-            fields = ["comments"] if account["login"] == "instagram" else list(PAGE_FIELDS)
+            fields = await account_fields(deps.store, account["login"])
             await graph_webhooks.subscribe_account(deps.graph, gaccount, fields, page_token=gaccount.token)
         except (E.GraphError, ValueError) as exc:
             log.warning("webhook subscription check for @%s failed: %s", account["username"],

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from bot.connect.fields import account_fields
 from bot.connect.store_connection import ConnectionConflict, save_connection
 from bot.deps import Deps
 from bot.graph import errors as E
@@ -35,7 +36,6 @@ SCOPE_USE = {
     "pages_show_list": "find the Pages you manage", "pages_read_engagement": "see which Instagram account a Page has",
     "pages_manage_metadata": "switch on comment notifications (webhooks)",
 }
-PAGE_FIELDS = ("feed",)
 CHOICE_TTL = timedelta(minutes=10)
 
 
@@ -210,7 +210,7 @@ async def _subscribe(deps: Deps, row: dict, token: str) -> bool:
     """Opt the account in to comment webhooks; True when Meta said yes."""
     account = GraphAccount(id=row["ig_user_id"], ig_user_id=row["ig_user_id"], login=row["login"], token=token,
                            page_id=row["page_id"], username=row["username"])
-    fields = ["comments"] if row["login"] == "instagram" else list(PAGE_FIELDS)
+    fields = await account_fields(deps.store, row["login"])
     try:
         await graph_webhooks.subscribe_account(deps.graph, account, fields, page_token=token)
     except E.GraphError as exc:

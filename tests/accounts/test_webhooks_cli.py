@@ -93,3 +93,19 @@ async def test_doctor_checks_tokens_and_subscriptions(base_env, graph, bot, slac
     assert "[FAIL] @quiet_cafe token:" in result.output and "/ig connect quiet_cafe" in result.output
     assert result.exit_code == 1
     no_secret_in(result.output, shop, cafe)
+
+
+async def test_page_fields_are_configurable_and_remembered(base_env, graph, bot, slack, add_account):
+    from bot.appkeys import DEPS
+    from bot.connect.fields import account_fields
+
+    _, shop = add_account("demo_shop", webhooks_subscribed=False)
+    env = cli_env(base_env, graph, bot, slack)
+    bad = await igbot(env, "webhooks", "subscribe", "--page-fields", "feed,Not A Field")
+    assert bad.exit_code == 2 and "page fields must be comma-separated" in bad.output
+    done = await igbot(env, "webhooks", "subscribe", "--page-fields", "feed,mention")
+    assert done.exit_code == 0, done.output
+    assert graph.state.pages[shop.page_id].subscribed_apps["1234"] == ["feed", "mention"]
+    store = bot.server.app[DEPS].store
+    assert await account_fields(store, "facebook") == ["feed", "mention"]
+    assert await account_fields(store, "instagram") == ["comments"]
