@@ -142,8 +142,7 @@ async def finish(deps: Deps, client: AsyncWebClient, *, user_id: str, form: Form
     fetched = []
     try:
         for file in form.files:
-            data, content_type, _ = await uploads.fetch_from_slack(deps, file["id"])
-            token = await uploads.keep(deps, data, content_type, now=publisher.now_of(deps))
+            token, content_type = await uploads.fetch_from_slack(deps, file["id"], now=publisher.now_of(deps))
             fetched.append({"url": uploads.public_url(deps, token), "media": uploads.MEDIA_OF[content_type],
                             "upload_token": token})
         draft = compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps),
