@@ -84,6 +84,15 @@ def update(db: Database, post_id: int, *, worker: str | None = None, states: tup
     return db.execute(sql, params).rowcount > 0
 
 
+def approve(db: Database, post_id: int, *, approver: str, revision: int, go_at: datetime,
+            next_action_at: datetime, now: datetime) -> bool:
+    """Approve a post still awaiting approval and still at `revision`; return whether it was."""
+    return db.execute(
+        "UPDATE posts SET state = 'scheduled', approved_by = ?, go_at = ?, next_action_at = ?, updated_at = ? "
+        "WHERE id = ? AND state = 'awaiting_approval' AND COALESCE(revision, 0) = ?",
+        [approver, iso(go_at), iso(next_action_at), iso(now), post_id, revision]).rowcount > 0
+
+
 def record_container(db: Database, *, post_id: int, account_id: int, container_id: str, now: datetime,
                      position: int | None = None) -> None:
     """Store a container id the moment Meta returns it (an item's, or the post's own when position is None)."""
@@ -243,10 +252,12 @@ def editable(post: dict, items: list[dict]) -> bool:
 
 def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, caption: str | None, due_at: datetime,
                  lead: timedelta, items: list[dict], options: dict, first_comment: str | None,
-                 needs_approval: bool, now: datetime) -> dict | None:
+                 needs_approval: bool, editor: str, now: datetime) -> dict | None:
     """Replace an editable post's items, caption, options and time in one transaction; None if it is not editable.
 
-    Approval is kept as it was; a failed post goes back to waiting (for approval, if it still needs it).
+    A post that needs approval waits for it again (an earlier approval covered other content); one that does not
+    goes back to `scheduled` (a failed one too). The caller posts the new approval request in the same
+    transaction (``db.atomic()`` nests).
     """
     with db.atomic():
         post = get_post(db, post_id)
@@ -266,16 +277,15 @@ def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, capt
                 db.execute("UPDATE media_uploads SET post_id = ? WHERE token = ?", [post_id, item["upload_token"]])
         for token in old_tokens:  # files the edit dropped go the way of unattached uploads
             db.execute("UPDATE media_uploads SET expires_at = ? WHERE token = ?", [iso(now), token])
-        state = post["state"]
-        if state == "failed":
-            state = "awaiting_approval" if post["needs_approval"] and not post.get("approved_by") else "scheduled"
-        waiting = state == "awaiting_approval"
+        state = "awaiting_approval" if needs_approval else "scheduled"
         db["posts"].update(post_id, {
             "kind": kind, "caption": caption, "options": json.dumps(options or {}),
             "first_comment": first_comment or None, "first_comment_state": "pending" if first_comment else "none",
             "due_at": iso(due_at), "go_at": iso(due_at), "state": state, "error": None,
+            "needs_approval": int(needs_approval), "approved_by": None, "reminded_at": None,
+            "edited_by": editor, "edited_at": iso(now), "revision": (post.get("revision") or 0) + 1,
             "hold": None, "hold_reason": None, "hold_until": None, "hold_notified": None,
-            "next_action_at": iso(due_at if waiting else min(due_at, max(now, due_at - lead))),
+            "next_action_at": iso(due_at if needs_approval else min(due_at, max(now, due_at - lead))),
             "updated_at": iso(now),
         })
     return get_post(db, post_id)

@@ -12,7 +12,7 @@ from bot.blocks import escape
 from bot.deps import Deps
 from bot.posts import compose, messages, publisher, uploads
 from bot.posts.compose import FieldErrors, Form
-from bot.posts.queueing import queue_post
+from bot.posts.queueing import queue_post, save_edit
 from storage import accounts as account_rows
 from storage import posts as rows
 from storage import roles as role_rows
@@ -158,12 +158,8 @@ async def finish(deps: Deps, client: AsyncWebClient, *, user_id: str, form: Form
             await _tell(client, where, user_id, f":x: {escape(problem)} Nothing was queued.")
             return
     if form.post_id:
-        post = await deps.store.run(rows.replace_post, form.post_id, account_id=account["id"], kind=draft.kind,
-                                    caption=draft.caption, due_at=draft.when or publisher.now_of(deps),
-                                    lead=publisher.lead_for(draft.has_video), items=draft.items,
-                                    options=draft.options, first_comment=draft.first_comment,
-                                    needs_approval=draft.needs_approval or bool(account.get("approval_required")),
-                                    now=publisher.now_of(deps))
+        post = await save_edit(deps, post_id=form.post_id, account=account, draft=draft, editor=user_id,
+                               now=publisher.now_of(deps))
         if post is None:
             await _tell(client, where, user_id, f":x: Post #{form.post_id} changed meanwhile and can no longer be "
                                                 "edited; nothing was saved.")

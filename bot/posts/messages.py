@@ -106,16 +106,34 @@ def needs_check(post: dict, account: dict) -> dict:
 
 
 def approval_request(post: dict, account: dict, items: list[dict]) -> dict:
-    """The channel message asking an approver (not the author) to approve or reject a post."""
+    """The channel message asking an approver (not the author or last editor) to approve or reject a post."""
     urls = "\n".join(f"• {escape(i['url'])}" for i in items[:10])
     caption = snippet(post.get("caption"), 300)
-    text = (f":raised_hand: <@{post['author']}> queued the {title(post, account)} for "
+    edited = f" (edited by <@{post['edited_by']}>)" if post.get("edited_by") else ""
+    text = (f":raised_hand: <@{post['author']}> queued the {title(post, account)}{edited} for "
             f"{when_text(post['due_at'], account['timezone'])}; it needs approval.\n{urls}"
             + (f"\n> {caption}" if caption else ""))
+    approve = _button("Approve", "post_approve", post["id"], "primary")
+    approve["value"] = approval_value(post)
     return {"text": f"The {KIND_WORDS[post['kind']]} #{post['id']} needs approval",
             "blocks": [_section(text), {"type": "actions", "elements": [
-                _button("Approve", "post_approve", post["id"], "primary"), _button("Reject", "post_reject",
-                                                                                    post["id"], "danger")]}]}
+                approve, _button("Reject", "post_reject", post["id"], "danger")]}]}
+
+
+def approval_value(post: dict) -> str:
+    """The Approve button's value: the post and the revision it shows, so an older request cannot approve newer
+    content."""
+    return f"{post['id']}:{post.get('revision') or 0}"
+
+
+def approval_superseded(post: dict, account: dict) -> dict:
+    """The earlier approval request after an edit: no buttons, a pointer to the new request."""
+    if post["state"] == "awaiting_approval":
+        after = "a new request with the changes is below"
+    else:
+        after = "it no longer needs approval"
+    text = f":pencil2: <@{post['edited_by']}> edited the {title(post, account)} after this request; {after}."
+    return {"text": f"#{post['id']} was edited", "blocks": [_section(text)]}
 
 
 def approval_done(post: dict, account: dict, *, by: str, approved: bool, reason: str | None = None) -> dict:

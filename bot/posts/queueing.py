@@ -81,3 +81,35 @@ async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, ch
     if needs_approval:
         deps.outbox.wake()
     return post
+
+
+async def save_edit(deps: Deps, *, post_id: int, account: dict, draft: Draft, editor: str,
+                    now: datetime) -> dict | None:
+    """Replace an editable post with the edited draft; ask for approval again when it needs it. None if not editable."""
+    needs_approval = draft.needs_approval or bool(account.get("approval_required"))
+
+    def write(db):
+        with db.atomic():
+            before = rows.get_post(db, post_id)
+            post = rows.replace_post(db, post_id, account_id=account["id"], kind=draft.kind, caption=draft.caption,
+                                     due_at=draft.when or now, lead=lead_for(draft.has_video), items=draft.items,
+                                     options=draft.options, first_comment=draft.first_comment,
+                                     needs_approval=needs_approval, editor=editor, now=now)
+            if post is None:
+                return None
+            if before and before["approval_outbox_id"]:
+                outbox_rows.enqueue_update(db, target_id=before["approval_outbox_id"], account_id=account["id"],
+                                           payload=messages.approval_superseded(post, account))
+            if needs_approval:
+                outbox_id = outbox_rows.enqueue_post(
+                    db, channel_id=account["channel_id"], account_id=account["id"],
+                    payload=messages.approval_request(post, account, rows.items_of(db, post_id)),
+                    dedupe_key=f"post:{post_id}:approval:{post['revision']}")
+                rows.update(db, post_id, now=now, approval_outbox_id=outbox_id)
+                post = rows.get_post(db, post_id)
+            return post
+
+    post = await deps.store.run(write)
+    if post is not None:
+        deps.outbox.wake()
+    return post
