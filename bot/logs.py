@@ -69,4 +69,5 @@ def configure_logging(level: str, fmt: str, secrets: Iterable[str] = ()) -> None
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    for chatty in ("aiohttp.access", "apscheduler"):  # a line per request or per tick drowns what matters
+        logging.getLogger(chatty).setLevel(logging.WARNING)

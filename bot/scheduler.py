@@ -31,10 +31,10 @@ class Heartbeat:
 def build_scheduler(*, tick_seconds: int, tick: TickTask, jobs: list[tuple[str, int, TickTask]]) -> AsyncIOScheduler:
     """Create the scheduler with the tick and the periodic jobs (call start() inside the running loop)."""
     scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.add_job(tick, "interval", seconds=tick_seconds, id="tick", replace_existing=True,
+    scheduler.add_job(tick, "interval", seconds=tick_seconds, id="tick", name="tick", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=tick_seconds)
     for job_id, seconds, fn in jobs:
-        scheduler.add_job(fn, "interval", seconds=seconds, id=job_id, replace_existing=True,
+        scheduler.add_job(fn, "interval", seconds=seconds, id=job_id, name=job_id, replace_existing=True,
                           coalesce=True, max_instances=1, misfire_grace_time=seconds)
     return scheduler
 

@@ -255,9 +255,9 @@ def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, capt
                  needs_approval: bool, editor: str, now: datetime) -> dict | None:
     """Replace an editable post's items, caption, options and time in one transaction; None if it is not editable.
 
-    A post that needs approval waits for it again (an earlier approval covered other content); one that does not
-    goes back to `scheduled` (a failed one too). The caller posts the new approval request in the same
-    transaction (``db.atomic()`` nests).
+    A post that needs approval (now, or when it was queued) waits for it again: an approval covers the content
+    that was approved. One that does not goes back to `scheduled` (a failed one too). The caller posts the new
+    approval request in the same transaction (``db.atomic()`` nests).
     """
     with db.atomic():
         post = get_post(db, post_id)
@@ -277,15 +277,16 @@ def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, capt
                 db.execute("UPDATE media_uploads SET post_id = ? WHERE token = ?", [post_id, item["upload_token"]])
         for token in old_tokens:  # files the edit dropped go the way of unattached uploads
             db.execute("UPDATE media_uploads SET expires_at = ? WHERE token = ?", [iso(now), token])
-        state = "awaiting_approval" if needs_approval else "scheduled"
+        needs = bool(needs_approval or post["needs_approval"])
+        state = "awaiting_approval" if needs else "scheduled"
         db["posts"].update(post_id, {
             "kind": kind, "caption": caption, "options": json.dumps(options or {}),
             "first_comment": first_comment or None, "first_comment_state": "pending" if first_comment else "none",
             "due_at": iso(due_at), "go_at": iso(due_at), "state": state, "error": None,
-            "needs_approval": int(needs_approval), "approved_by": None, "reminded_at": None,
+            "needs_approval": int(needs), "approved_by": None, "reminded_at": None,
             "edited_by": editor, "edited_at": iso(now), "revision": (post.get("revision") or 0) + 1,
             "hold": None, "hold_reason": None, "hold_until": None, "hold_notified": None,
-            "next_action_at": iso(due_at if needs_approval else min(due_at, max(now, due_at - lead))),
+            "next_action_at": iso(due_at if needs else min(due_at, max(now, due_at - lead))),
             "updated_at": iso(now),
         })
     return get_post(db, post_id)

@@ -26,6 +26,27 @@ def clean_environment(monkeypatch):
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Fail any test that tries to resolve a host other than loopback: tests never touch the network."""
+    import ipaddress
+    import socket
+
+    real = socket.getaddrinfo
+
+    def guarded(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        try:
+            loopback = ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            loopback = name in ("localhost", "")
+        if not loopback:
+            raise OSError(f"tests must not reach the network (tried to resolve {name!r})")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
 @pytest.fixture
 def base_env(tmp_path) -> dict[str, str]:
     """A complete, valid environment for `igbot serve`."""

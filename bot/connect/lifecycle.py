@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot.connect.oauth import PAGE_FIELDS
+from bot.connect.oauth import FACEBOOK_SCOPES, PAGE_FIELDS
 from bot.deps import Deps
 from bot.graph import errors as E
 from bot.graph import tokens as graph_tokens
@@ -46,39 +46,76 @@ async def check_tokens(deps: Deps, now: datetime | None = None) -> None:
             if account["login"] == "instagram":
                 row = await _refresh_instagram(deps, account, row, moment)
             else:
-                row = await _inspect_facebook(deps, account, row)
+                row = await _inspect_facebook(deps, account, row, moment)
         except E.AccountNeedsReconnect:
             continue
-        except E.GraphError as exc:
+        except E.GraphError as exc:  # a hiccup today: the stored expiries still deserve their warnings
             log.warning("token check for @%s failed: %s", account["username"], exc.sentence)
-            continue
         if row:
             await _warn(deps, account, row, moment)
 
 
-async def _refresh_instagram(deps: Deps, account: dict, row: dict, now: datetime) -> dict:
+async def _mark(deps: Deps, account: dict, reason: str) -> None:
+    """Mark an account as needing a reconnect (the tick sends the one alert); never disconnect it."""
+    if await deps.store.run(graph_state.mark_needs_reconnect, account["ig_user_id"], reason):
+        log.warning("@%s needs reconnecting: %s", account["username"], reason)
+
+
+async def _refresh_instagram(deps: Deps, account: dict, row: dict, now: datetime) -> dict | None:
     expires = parse(row["expires_at"]) if row["expires_at"] else None
+    if expires and expires <= now:
+        await _mark(deps, account, f"the Instagram access token expired on {row['expires_at'][:10]}")
+        return None
     old_enough = now - parse(row["updated_at"]) >= REFRESH_MIN_AGE
-    if not expires or not old_enough or expires - now > REFRESH_WITHIN or expires <= now:
+    if not expires or not old_enough or expires - now > REFRESH_WITHIN:
         return row
-    body = await graph_tokens.instagram_refresh(deps.graph, deps.cipher.decrypt(row["ciphertext"]))
-    expires_at = iso(now + timedelta(seconds=int(body.get("expires_in") or 0))) if body.get("expires_in") else None
+    try:
+        body = await graph_tokens.instagram_refresh(deps.graph, deps.cipher.decrypt(row["ciphertext"]))
+    except E.TokenInvalid as exc:
+        await _mark(deps, account, f"Instagram refused to renew the access token ({exc.codes or 190})")
+        return None
+    if not body.get("access_token"):
+        raise E.GraphError("Instagram answered the token refresh without a token")
+    expires_at = iso(now + timedelta(seconds=int(body["expires_in"]))) if body.get("expires_in") else None
     await deps.store.run(token_rows.put_token, account_id=account["id"], kind=row["kind"],
                          ciphertext=deps.cipher.encrypt(body["access_token"]), expires_at=expires_at)
     log.info("refreshed the Instagram token of @%s", account["username"])
     return await deps.store.run(token_rows.get_token, account["id"], row["kind"])
 
 
-async def _inspect_facebook(deps: Deps, account: dict, row: dict) -> dict | None:
+async def _inspect_facebook(deps: Deps, account: dict, row: dict, now: datetime) -> dict | None:
     info = await graph_tokens.debug_token(deps.graph, deps.cipher.decrypt(row["ciphertext"]))
     if not info.get("is_valid", False):
-        reason = (info.get("error") or {}).get("message") or "Meta says the token is no longer valid"
-        await deps.store.run(graph_state.mark_needs_reconnect, account["ig_user_id"], f"{reason} (debug_token)")
+        error = info.get("error") or {}
+        codes = "/".join(str(error[k]) for k in ("code", "subcode") if error.get(k))
+        reason = error.get("message") or "Meta says the token is no longer valid"
+        await _mark(deps, account, f"{reason} ({codes + ', ' if codes else ''}debug_token)")
         return None
     await deps.store.run(token_rows.set_expiries, account_id=account["id"], kind=row["kind"],
                          expires_at=_epoch(info.get("expires_at")),
                          data_access_expires_at=_epoch(info.get("data_access_expires_at")))
+    data_access = _epoch(info.get("data_access_expires_at"))
+    if data_access and parse(data_access) <= now:
+        await _mark(deps, account, f"the data access granted at login ended on {data_access[:10]}; "
+                                   "Meta requires logging in again")
+        return None
+    await _warn_missing_scopes(deps, account, info.get("scopes"))
     return await deps.store.run(token_rows.get_token, account["id"], row["kind"])
+
+
+async def _warn_missing_scopes(deps: Deps, account: dict, scopes: object) -> None:
+    """Tell the channel once when a permission igbot needs was taken away (ads_read is optional)."""
+    if not isinstance(scopes, list):
+        return
+    missing = sorted(set(FACEBOOK_SCOPES) - set(scopes) - {"ads_read"})
+    if not missing:
+        return
+    names = ", ".join(f"`{name}`" for name in missing)
+    text = (f":warning: @{account['username']}'s login no longer grants {names}, so some of igbot's work "
+            "(posting, comments or insights) will be refused. An admin can grant it again with `/ig connect` "
+            "→ log in and keep every permission ticked.")
+    await deps.outbox.post(channel_id=account["channel_id"], account_id=account["id"], payload={"text": text},
+                           dedupe_key=f"scopes:{account['id']}:{','.join(missing)}")
 
 
 async def _warn(deps: Deps, account: dict, row: dict, now: datetime) -> None:

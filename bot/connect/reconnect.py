@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.blocks import escape
 from bot.deps import Deps
+from bot.graph import errors as E
 from bot.posts.publisher import now_of
 from storage import inbox as inbox_rows
 from storage import posts as post_rows
@@ -13,11 +16,23 @@ from storage.clock import utcnow
 RECONNECT_ACTION = "account_reconnect"
 
 
+def plain_reason(account: dict) -> str:
+    """Say in plain words why an account needs reconnecting (Meta's codes kept at the end for support)."""
+    reason = account["status_reason"] or ""
+    match = re.search(r"\b(190|102)(?:/(\d+))?\b", reason)
+    if not match:
+        return escape(reason or "Instagram no longer accepts igbot's access token") + "."
+    code, subcode = int(match.group(1)), int(match.group(2)) if match.group(2) else None
+    sentence = E.render(E.find_rule(code, subcode).template, {"account": f"@{account['username']}"})
+    sentence = sentence.replace(f"; {E.RECONNECT}", "").replace(E.RECONNECT, "click Reconnect")
+    return f"{escape(sentence)} (Meta error {match.group(0)})."
+
+
 def alert_payload(account: dict) -> dict:
     """Return the channel message that asks an admin to reconnect an account."""
-    reason = escape(account["status_reason"] or "Instagram no longer accepts igbot's access token")
-    text = (f":rotating_light: @{account['username']} needs reconnecting: {reason}. Nothing is lost: scheduled "
-            "posts wait and comments are kept until it is reconnected.")
+    text = (f":rotating_light: @{account['username']} needs reconnecting. {plain_reason(account)} "
+            "Its scheduled posts are held and nothing is lost: comments are kept and everything resumes "
+            "once an admin of the account clicks *Reconnect* and logs in again.")
     return {"text": text, "blocks": [
         {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}},
         {"type": "actions", "elements": [{"type": "button", "action_id": RECONNECT_ACTION, "style": "primary",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
-from bot.connect.reconnect import RECONNECT_ACTION, account_reconnected
+import aiohttp
+
+from bot.connect.reconnect import RECONNECT_ACTION
 from bot.demo.posts import _published, _queue
 from bot.demo.script import eventually, expect
 from bot.demo.transcript import Transcript
@@ -33,26 +36,49 @@ async def reconnect_step(world: World, out: Transcript) -> None:
     link = await eventually(world, lambda: [e for e in world.slack.ephemerals(user=world.people["maya"])
                                             if "reconnect @demo_shop" in e.get("text", "")],
                             "maya got no reconnect link")
-    expect("/oauth/facebook/start?state=" in json.dumps(link[-1]["blocks"]), "the link does not start a login")
+    url = _login_url(link[-1])
     out.slack("maya", "Reconnect")
     out.shown("only maya sees a fresh, single-use link (10 minutes) for Facebook or Instagram Login")
-    fresh = _fresh_page_token(world)
+    done = await _log_in_again(world, url)
+    out.action("maya", "opens the link, logs in with Facebook and ticks @demo_shop")
+    expect("@demo_shop reconnected" in done, "the callback page does not say the account was reconnected")
     account = world.deps.store.run_sync(account_rows.get_account_by_username, "demo_shop")
-    world.deps.store.run_sync(token_rows.put_token, account_id=account["id"], kind="page",
-                              ciphertext=world.deps.cipher.encrypt(fresh))
-    await account_reconnected(world.deps, account, by_user=world.people["maya"])
-    out.action("maya", "logs in again (the new token is stored encrypted)")
+    token = world.deps.store.run_sync(token_rows.get_token, account["id"])
+    stored = world.deps.cipher.decrypt(token["ciphertext"])
+    expect(account["status"] == "active", "the account is not active after reconnecting")
+    expect(stored == acct.page_token and stored not in token["ciphertext"],
+           "the new Page token was not stored (encrypted)")
+    expect(world.graph.state.tokens[stored].expires_at is None, "the stored Page token is not a live one")
+    out.shown("the callback page says @demo_shop reconnected to this channel; the new token is stored encrypted")
     row = await _published(world, post_id)
     expect(row["state"] == "published", f"the held post did not go out after reconnecting: {row['error']}")
-    expect(len(_alerts(world)) <= 1, "more than one reconnect alert was posted")
+    expect(len(_alerts(world)) == 0, "a Reconnect button is still showing after reconnecting")
     await eventually(world, lambda: [m for m in world.slack.messages(world.channel)
-                                     if "was reconnected by" in m.get("text", "")], "the alert was not updated")
+                                     if f"was reconnected by <@{world.people['maya']}>" in m.get("text", "")],
+                     "the alert was not updated")
+    outage = [m for m in world.slack.messages(world.channel)
+              if "needs reconnecting" in m.get("text", "") or "was reconnected" in m.get("text", "")]
+    expect(len(outage) == 1, f"{len(outage)} messages about the outage instead of one alert, updated")
+    everything = json.dumps(world.slack.messages(world.channel)) + done
+    expect(stored not in everything and acct.token not in everything, "a token appeared in Slack or on the page")
     out.shown(f"the alert now says reconnected by @maya; the held post #{post_id} is published")
 
 
-def _fresh_page_token(world: World) -> str:
-    """Have the Graph emulator issue the Page token a new login would hand igbot."""
-    acct = world.ig_account
-    scopes = world.graph.state.tokens[acct.page_token].scopes
-    return world.graph.issue_token("facebook", "PAGE", acct.page_id, None, tuple(scopes), long_lived=True,
-                                   value=f"EAASBXPAGE{acct.page_id}r").value
+def _login_url(ephemeral: dict) -> str:
+    """Return the Facebook Login link from the ephemeral maya got."""
+    found = re.search(r'https?://[^"\s]+/oauth/facebook/start\?state=[\w\-.~%]+', json.dumps(ephemeral["blocks"]))
+    expect(found is not None, "the link does not start a login")
+    return found.group(0)
+
+
+async def _log_in_again(world: World, url: str) -> str:
+    """Follow the link as maya's browser would: Meta's dialog, the callback, the choice of account."""
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(url) as response:
+            page = await response.text()
+        expect(response.status == 200 and "@demo_shop" in page, "the login did not list @demo_shop")
+        choice = re.search(r"name='choice' value='([^']+)'", page)
+        expect(choice is not None, "the callback page offers no choice of account")
+        async with browser.post(f"{world.bot_url}/oauth/facebook/finish",
+                                data={"choice": choice.group(1), "ig_user_id": world.ig_account.ig_user_id}) as done:
+            return await done.text()

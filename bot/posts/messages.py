@@ -132,7 +132,8 @@ def approval_superseded(post: dict, account: dict) -> dict:
         after = "a new request with the changes is below"
     else:
         after = "it no longer needs approval"
-    text = f":pencil2: <@{post['edited_by']}> edited the {title(post, account)} after this request; {after}."
+    text = (f":pencil2: The {title(post, account)} was edited after this request (by <@{post['edited_by']}>); "
+            f"{after}.")
     return {"text": f"#{post['id']} was edited", "blocks": [_section(text)]}
 
 

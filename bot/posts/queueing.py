@@ -70,11 +70,7 @@ async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, ch
                                     items=items, now=now, needs_approval=needs_approval, options=draft.options,
                                     first_comment=draft.first_comment)
             if needs_approval:
-                outbox_id = outbox_rows.enqueue_post(
-                    db, channel_id=account["channel_id"], account_id=account["id"],
-                    payload=messages.approval_request(post, account, rows.items_of(db, post["id"])),
-                    dedupe_key=f"post:{post['id']}:approval")
-                rows.update(db, post["id"], now=now, approval_outbox_id=outbox_id)
+                enqueue_approval_request(db, post, account, now=now)
             return post
 
     post = await deps.store.run(write)
@@ -83,9 +79,23 @@ async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, ch
     return post
 
 
+def enqueue_approval_request(db, post: dict, account: dict, *, now: datetime) -> int:
+    """Queue the channel message asking an approver to approve this revision of a post; return its outbox id."""
+    revision = post.get("revision") or 0
+    outbox_id = outbox_rows.enqueue_post(
+        db, channel_id=account["channel_id"], account_id=account["id"],
+        payload=messages.approval_request(post, account, rows.items_of(db, post["id"])),
+        dedupe_key=f"post:{post['id']}:approval" + (f":{revision}" if revision else ""))
+    rows.update(db, post["id"], now=now, approval_outbox_id=outbox_id)
+    return outbox_id
+
+
 async def save_edit(deps: Deps, *, post_id: int, account: dict, draft: Draft, editor: str,
                     now: datetime) -> dict | None:
-    """Replace an editable post with the edited draft; ask for approval again when it needs it. None if not editable."""
+    """Replace an editable post with the edited draft; ask for approval again when it needs it. None if not editable.
+
+    The earlier approval request (approved or not) is updated to point at the new one, in the same transaction.
+    """
     needs_approval = draft.needs_approval or bool(account.get("approval_required"))
 
     def write(db):
@@ -100,12 +110,8 @@ async def save_edit(deps: Deps, *, post_id: int, account: dict, draft: Draft, ed
             if before and before["approval_outbox_id"]:
                 outbox_rows.enqueue_update(db, target_id=before["approval_outbox_id"], account_id=account["id"],
                                            payload=messages.approval_superseded(post, account))
-            if needs_approval:
-                outbox_id = outbox_rows.enqueue_post(
-                    db, channel_id=account["channel_id"], account_id=account["id"],
-                    payload=messages.approval_request(post, account, rows.items_of(db, post_id)),
-                    dedupe_key=f"post:{post_id}:approval:{post['revision']}")
-                rows.update(db, post_id, now=now, approval_outbox_id=outbox_id)
+            if post["state"] == "awaiting_approval":
+                enqueue_approval_request(db, post, account, now=now)
                 post = rows.get_post(db, post_id)
             return post
 

@@ -331,9 +331,22 @@ def _page_token_for(emu: GraphEmulator, tok: Token, page: Any) -> str | None:
     if tok.kind != "USER":
         return None
     if tok.long_lived:
-        return page.access_token
+        return _live_page_token(emu, page, tok.scopes)
     short = emu.issue_token(FACEBOOK, "PAGE", page.id, 3600, tok.scopes)
     return short.value
+
+
+def _live_page_token(emu: GraphEmulator, page: Any, scopes: tuple[str, ...]) -> str:
+    """Return the Page's long-lived token; a new login replaces one that expired or was revoked."""
+    current = emu.state.tokens.get(page.access_token)
+    if current is not None and validity_error(current, emu.now()) is None:
+        return page.access_token
+    fresh = emu.issue_token(FACEBOOK, "PAGE", page.id, None, scopes, long_lived=True)
+    page.access_token = fresh.value
+    for acct in emu.state.accounts.values():
+        if acct.page_id == page.id:
+            acct.page_token = fresh.value
+    return fresh.value
 
 
 async def list_pages(emu: GraphEmulator, call: Call) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 from bot.connect.lifecycle import check_tokens
@@ -86,3 +87,76 @@ async def test_a_rename_on_instagram_is_followed(deps, graph, graph_clock, add_a
     acct.username = "new_name"
     await refresh_usernames(deps, now=now_of(graph_clock))
     assert (await deps.store.run(account_rows.get_account, row["id"]))["username"] == "new_name"
+
+
+async def _expiring(deps, row, now, days: float) -> None:
+    await deps.store.run(lambda db: db.execute("UPDATE tokens SET expires_at = ?, updated_at = ? WHERE account_id = ?",
+                                               [iso(now + timedelta(days=days)), iso(now - timedelta(days=2)),
+                                                row["id"]]))
+
+
+async def test_an_instagram_token_meta_will_not_renew_marks_the_account(deps, graph, graph_clock, add_account,
+                                                                        caplog):
+    caplog.set_level(logging.DEBUG)
+    row, acct = add_account("ig_shop", login="instagram")
+    graph_clock.advance(2 * 86400)
+    now = now_of(graph_clock)
+    await _expiring(deps, row, now, 5)
+    graph.revoke_token(acct)
+    await check_tokens(deps, now=now)
+    account = await deps.store.run(account_rows.get_account, row["id"])
+    assert account["status"] == "needs_reconnect" and "190/458" in account["status_reason"]
+    assert acct.token not in caplog.text
+
+
+async def test_an_instagram_token_past_its_expiry_marks_the_account_without_a_call(deps, graph, graph_clock,
+                                                                                  add_account):
+    row, _ = add_account("ig_shop", login="instagram")
+    now = now_of(graph_clock)
+    await _expiring(deps, row, now, -1)
+    await check_tokens(deps, now=now)
+    account = await deps.store.run(account_rows.get_account, row["id"])
+    assert account["status"] == "needs_reconnect" and "expired on" in account["status_reason"]
+    assert graph.count_calls(path="/refresh_access_token") == 0
+
+
+async def test_a_failed_refresh_still_warns_from_the_stored_expiry(deps, graph, graph_clock, slack, add_account):
+    row, acct = add_account("ig_shop", login="instagram")
+    graph_clock.advance(2 * 86400)
+    now = now_of(graph_clock)
+    await _expiring(deps, row, now, 0.5)
+    graph.inject_error(path="/refresh_access_token", code=2, http_status=500, times=None, is_transient=True)
+    await check_tokens(deps, now=now)
+    warned = await slack.wait_for(
+        lambda: [m for m in slack.messages(slack.social) if "expires within 1 day" in m["text"]])
+    assert "@ig_shop's access token" in warned[0]["text"]
+    assert graph.count_calls(path="/refresh_access_token") >= 1  # it was tried, and failed
+    assert (await deps.store.run(account_rows.get_account, row["id"]))["status"] == "active"
+    assert deps.cipher.decrypt((await deps.store.run(token_rows.get_token, row["id"]))["ciphertext"]) == acct.token
+
+
+async def test_a_withdrawn_permission_is_told_once(deps, graph, graph_clock, slack, add_account):
+    _, acct = add_account("fb_shop")
+    token = graph.state.tokens[acct.token]
+    token.scopes = tuple(s for s in token.scopes if s != "instagram_content_publish")
+    now = now_of(graph_clock)
+    await check_tokens(deps, now=now)
+    await check_tokens(deps, now=now + timedelta(days=1))
+    told = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "no longer grants" in m["text"]])
+    assert len(told) == 1 and "`instagram_content_publish`" in told[0]["text"]
+
+
+async def test_all_permissions_granted_means_no_warning(deps, graph, graph_clock, slack, add_account):
+    add_account("fb_shop")
+    await check_tokens(deps, now=now_of(graph_clock))
+    queued = await deps.store.run(lambda db: [r["payload"] for r in db.query("SELECT payload FROM outbox")])
+    assert not [p for p in queued if "no longer grants" in p]
+    assert graph.count_calls(path="/debug_token") == 1
+
+
+async def test_ended_data_access_marks_the_account(deps, graph, graph_clock, add_account):
+    row, acct = add_account("fb_shop")
+    graph.state.tokens[acct.token].data_access_expires_at = graph_clock() - 60
+    await check_tokens(deps, now=now_of(graph_clock))
+    account = await deps.store.run(account_rows.get_account, row["id"])
+    assert account["status"] == "needs_reconnect" and "data access" in account["status_reason"]

@@ -1,18 +1,15 @@
-"""Digest fixtures: the app wired to both emulators, an account on each side, a fake Graph clock."""
+"""Digest fixtures: the app on both emulators sharing one fake clock (the posts fixtures), an account helper."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import pytest
 
 from bot.accounts import NewAccount, register_account
 from bot.appkeys import DEPS
-from bot.config import Config
-from sandbox.graph import FakeClock, GraphEmulator
+from tests.posts.conftest import START, config, graph, graph_clock  # noqa: F401
 
 # Monday 2026-11-23, 09:00 in Berlin (CET, UTC+1): the digest reports Sunday 2026-11-22.
-MONDAY_9_BERLIN = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+MONDAY_9_BERLIN = START
 
 
 class Sleeps:
@@ -26,44 +23,6 @@ class Sleeps:
 
 
 @pytest.fixture
-def graph_clock() -> FakeClock:
-    return FakeClock(start=MONDAY_9_BERLIN.timestamp())
-
-
-@pytest.fixture
-async def graph(graph_clock):
-    emu = GraphEmulator(app_id="1234", app_secret="meta-app-secret", clock=graph_clock, seed=5)
-    await emu.start()
-    yield emu
-    await emu.stop()
-    assert emu.violations == []
-
-
-@pytest.fixture
-def config(base_env, slack, graph, graph_clock, monkeypatch) -> Config:
-    import bot.app
-    from bot.graph import GraphClient
-
-    async def clock_sleep(seconds: float) -> None:
-        graph_clock.advance(seconds)
-
-    real = bot.app.build_graph_client
-
-    def on_the_emulator_clock(config, http, store) -> GraphClient:
-        client = real(config, http, store)
-        client.clock = client.throttle._clock = graph_clock  # one clock for Meta and the client
-        client.sleep = clock_sleep
-        return client
-
-    monkeypatch.setattr(bot.app, "build_graph_client", on_the_emulator_clock)
-    return Config.from_env({
-        **base_env, "SLACK_API_URL": slack.api_url, "IGBOT_ADMINS": slack.admin,
-        "GRAPH_API_URL": graph.urls.graph_facebook, "INSTAGRAM_GRAPH_API_URL": graph.urls.graph_instagram,
-        "INSTAGRAM_API_URL": graph.urls.api_instagram,
-    })
-
-
-@pytest.fixture
 def deps(bot):
     return bot.app[DEPS]
 
@@ -74,7 +33,7 @@ def sleeps() -> Sleeps:
 
 
 @pytest.fixture
-def add_account(deps, graph, slack):
+def add_account(deps, graph, slack):  # noqa: F811 (graph is the imported fixture)
     """Register an emulator account in igbot, bound to #social; return (igbot row, emulator account)."""
 
     def add(username: str = "demo_shop", *, login: str = "facebook", timezone: str = "Europe/Berlin",

@@ -220,3 +220,37 @@ async def test_a_bad_edit_is_refused_in_the_modal_and_the_post_is_unchanged(slac
     assert "private" in seen.json["errors"]["media"]
     [post] = post_rows(deps, row["id"])
     assert post["caption"] == "Keep me"
+
+
+async def test_editing_an_approved_post_needs_a_new_approval(slack, graph, shop, driver, deps):
+    from storage import accounts as account_rows
+    from storage import roles as role_rows
+
+    row, _ = shop
+    ana = slack.add_user("ana")
+    slack.invite(slack.social, ana)
+    deps.store.run_sync(role_rows.grant_role, slack_user_id=ana, account="demo_shop", role="approver",
+                        granted_by=slack.admin)
+    deps.store.run_sync(account_rows.update_settings, row["id"], approval_required=1)
+    await slack.slash_command(user=slack.admin, channel=slack.social,
+                              text="post demo_shop in 2h https://cdn.example/img/square.jpg Approved words")
+    [first] = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "needs approval" in str(m)])
+    await slack.click(user=ana, channel=slack.social, message_ts=first["ts"], action_id="post_approve")
+    await slack.wait_for(lambda: post_rows(deps, row["id"])[0]["state"] == "scheduled")
+
+    await slack.slash_command(user=slack.admin, channel=slack.social, text="queue demo_shop")
+    eph = slack.ephemerals(user=slack.admin)[-1]
+    await slack.click(user=slack.admin, channel=slack.social, message_ts=eph["ts"], action_id="post_edit")
+    [view] = await slack.wait_for(lambda: slack.views_of(slack.admin))
+    seen = await slack.submit_view(user=slack.admin, view_id=view["id"],
+                                   values={"caption": {"caption": {"value": "Words nobody approved"}}})
+    assert seen.ok
+    [post] = post_rows(deps, row["id"])
+    assert post["state"] == "awaiting_approval" and post["approved_by"] is None
+    requests = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "needs approval" in str(m)])
+    assert "Words nobody approved" in str(requests[-1])
+    retired = await slack.wait_for(lambda: "was edited after this request" in str(
+        slack.message(slack.social, first["ts"])))
+    assert retired
+    await driver.run_for(3 * 3600, step=600)
+    assert post_rows(deps, row["id"])[0]["state"] == "awaiting_approval" and graph.count_calls(method="POST") == 0

@@ -136,7 +136,8 @@ async def test_an_edit_after_approval_asks_again_and_its_editor_cannot_approve(s
     assert post["state"] == "awaiting_approval" and post["approved_by"] is None and post["edited_by"] == lee
     [second] = await slack.wait_for(lambda: said(slack, "Words nobody approved"))
     assert "needs approval" in second["text"] and second["ts"] != first["ts"]
-    await slack.wait_for(lambda: "edited the" in str(slack.message(slack.social, first["ts"])["blocks"]))
+    await slack.wait_for(lambda: "was edited after this request" in str(slack.message(slack.social,
+                                                                                      first["ts"])["blocks"]))
     assert "post_approve" not in str(slack.message(slack.social, first["ts"])["blocks"])
 
     await slack.click(user=ana, channel=slack.social, message_ts=second["ts"], action_id="post_approve")

@@ -70,6 +70,35 @@ async def test_facebook_login_flow(emu: GraphEmulator, api, fb, FB, clock) -> No
     assert (await api.get(FB, f"/{fb.ig_user_id}", token=fb.page_token)).status == 200
 
 
+async def _long_lived_user_token(api, FB, emu) -> str:
+    code = await _fb_code(emu, api)
+    r = await api.get(
+        FB, "/oauth/access_token", client_id="1234", client_secret="s3cret", redirect_uri=REDIRECT, code=code
+    )
+    r = await api.get(
+        FB,
+        "/oauth/access_token",
+        grant_type="fb_exchange_token",
+        client_id="1234",
+        client_secret="s3cret",
+        fb_exchange_token=r.body["access_token"],
+    )
+    return r.body["access_token"]
+
+
+async def test_a_new_login_replaces_a_dead_page_token(emu: GraphEmulator, api, fb, FB) -> None:
+    old = fb.page_token
+    emu.expire_token(fb)
+    assert (await api.get(FB, f"/{fb.ig_user_id}", token=old)).code == (190, 463)
+    user_token = await _long_lived_user_token(api, FB, emu)
+    r = await api.get(FB, "/me/accounts", token=user_token, fields="id,access_token")
+    fresh = r.body["data"][0]["access_token"]
+    assert fresh != old and fb.page_token == fresh
+    assert (await api.get(FB, f"/{fb.ig_user_id}", token=fresh)).status == 200
+    again = await api.get(FB, "/me/accounts", token=user_token, fields="access_token")
+    assert again.body["data"][0]["access_token"] == fresh  # a live Page token is handed out unchanged
+
+
 async def test_facebook_code_errors(emu, api, fb, FB, clock) -> None:
     code = await _fb_code(emu, api)
     r = await api.get(
