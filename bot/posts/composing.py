@@ -123,7 +123,8 @@ async def check(deps: Deps, user_id: str, view: dict) -> tuple[Form, dict, dict 
         except uploads.UploadError as exc:
             raise FieldErrors({"upload": str(exc)}) from None
     kept = await _kept_uploads(deps, form)
-    compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps), uploads=kept + placeholders)
+    compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps), uploads=kept + placeholders,
+                     defer=deps.config.check_media_urls)
     return form, account, None
 
 
@@ -145,18 +146,22 @@ async def finish(deps: Deps, client: AsyncWebClient, *, user_id: str, form: Form
             token, content_type = await uploads.fetch_from_slack(deps, file["id"], now=publisher.now_of(deps))
             fetched.append({"url": uploads.public_url(deps, token), "media": uploads.MEDIA_OF[content_type],
                             "upload_token": token})
-        draft = compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps),
-                                 uploads=await _kept_uploads(deps, form) + fetched)
+        now = publisher.now_of(deps)
+        files = await _kept_uploads(deps, form) + fetched
+        checking = deps.config.check_media_urls
+        draft = compose.to_draft(form, zone=account["timezone"], now=now, uploads=files, defer=checking)
+        if checking:
+            from bot.posts import url_check
+
+            problem, types = await url_check.probe_draft(deps, draft)
+            if problem:
+                await _tell(client, where, user_id, f":x: {escape(problem)} Nothing was queued.")
+                return
+            # the fetched Content-Types decide each item's kind, so the rules run again with them
+            draft = compose.to_draft(form, zone=account["timezone"], now=now, uploads=files, fetched=types)
     except (uploads.UploadError, FieldErrors) as exc:
         await _tell(client, where, user_id, f":x: {escape(str(exc))} Nothing was queued.")
         return
-    if deps.config.check_media_urls:
-        from bot.posts import url_check
-
-        problem = await url_check.check_draft(deps, draft)
-        if problem:
-            await _tell(client, where, user_id, f":x: {escape(problem)} Nothing was queued.")
-            return
     if form.post_id:
         post = await save_edit(deps, post_id=form.post_id, account=account, draft=draft, editor=user_id,
                                now=publisher.now_of(deps))

@@ -30,8 +30,12 @@ def split_account(args: str) -> tuple[str, str]:
     return match.group(1), args[match.end():]
 
 
-def parse_request(verb: str, rest: str, *, zone: str, now: datetime) -> Draft:
-    """Parse `<when> <url> [<url> …] [caption]` (the text after the account) and apply every rule."""
+def parse_request(verb: str, rest: str, *, zone: str, now: datetime, fetched: dict[str, str] | None = None,
+                  defer: bool = False) -> Draft:
+    """Parse `<when> <url> [<url> …] [caption]` (the text after the account) and apply every rule.
+
+    `fetched`/`defer` as in rules.build_draft (IGBOT_CHECK_MEDIA_URLS=1: the servers' Content-Types decide).
+    """
     words = list(re.finditer(r"\S+", rest))
     try:
         when, used = parse_when([w.group(0) for w in words], zone=zone, now=now)
@@ -52,7 +56,7 @@ def parse_request(verb: str, rest: str, *, zone: str, now: datetime) -> Draft:
     if caption:
         caption = caption.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     check_time(when, now)
-    return build_draft(verb, urls, caption, when=when)
+    return build_draft(verb, urls, caption, when=when, fetched=fetched, defer=defer)
 
 
 async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, channel_id: str | None,
