@@ -137,6 +137,13 @@ def published_since(db: Database, account_id: int, since: datetime) -> list[str]
     return [r[0] for r in rows]
 
 
+def media_ids_since(db: Database, account_id: int, since: datetime) -> set[str]:
+    """Return the media ids igbot's posts for an account became since a moment (a lookup must not claim them)."""
+    rows = db.execute("SELECT media_id FROM posts WHERE account_id = ? AND media_id IS NOT NULL "
+                      "AND published_at > ?", [account_id, iso(since)]).fetchall()
+    return {r[0] for r in rows}
+
+
 def cancel(db: Database, post_id: int, *, now: datetime) -> bool:
     """Cancel a post that is not being published and has not been; return whether it was."""
     with db.atomic():
