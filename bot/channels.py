@@ -24,7 +24,7 @@ async def ensure_member(slack: AsyncWebClient, channel_id: str) -> ChannelCheck:
     except SlackApiError as exc:
         if exc.response.get("error") == "channel_not_found":
             return ChannelCheck(False, message="I cannot see this channel. If it is private, invite me first with "
-                                               "`/invite @igbot`, then run the command again.")
+                                               "`/invite @igbot`, then try again.")
         return ChannelCheck(False, message=f"Slack would not tell me about this channel "
                                            f"(`{exc.response.get('error')}`); try again in a moment.")
     if info.get("is_archived"):
@@ -33,10 +33,10 @@ async def ensure_member(slack: AsyncWebClient, channel_id: str) -> ChannelCheck:
         return ChannelCheck(True)
     if info.get("is_private"):
         return ChannelCheck(False, message="I am not in this private channel: invite me with `/invite @igbot`, "
-                                           "then run the command again.")
+                                           "then try again.")
     try:
         await slack.conversations_join(channel=channel_id)
     except SlackApiError as exc:
         return ChannelCheck(False, message=f"I could not join this channel (`{exc.response.get('error')}`): "
-                                           "invite me with `/invite @igbot`, then run the command again.")
+                                           "invite me with `/invite @igbot`, then try again.")
     return ChannelCheck(True, joined=True)

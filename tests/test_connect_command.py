@@ -24,16 +24,36 @@ def add_account(deps, channel) -> dict:
 
 async def test_an_admin_gets_a_personal_link_offering_both_logins(bot_with_url, slack):
     seen = await slack.slash_command(user=slack.admin, channel=slack.social, text="connect")
-    assert seen.ok and "only for you" in seen.text
-    buttons = seen.json["blocks"][1]["elements"]
+    assert seen.ok
+    shown = (await slack.wait_for(lambda: slack.ephemerals(user=slack.admin)))[-1]
+    assert "only for you" in shown["text"]
+    buttons = shown["blocks"][1]["elements"]
     assert [b["url"].split("?")[0] for b in buttons] == ["https://igbot.example.com/oauth/facebook/start",
                                                          "https://igbot.example.com/oauth/instagram/start"]
     assert slack.messages(slack.social) == []
 
 
 async def test_without_a_public_url_the_link_is_refused_with_the_reason(bot, slack):
-    seen = await slack.slash_command(user=slack.admin, channel=slack.social, text="connect")
-    assert "needs IGBOT_PUBLIC_URL" in seen.text
+    await slack.slash_command(user=slack.admin, channel=slack.social, text="connect")
+    shown = await slack.wait_for(lambda: slack.ephemerals(user=slack.admin))
+    assert "needs IGBOT_PUBLIC_URL" in shown[-1]["text"]
+
+
+async def test_a_link_for_a_private_channel_igbot_is_not_in_asks_for_an_invite_first(bot_with_url, slack):
+    secret = slack.add_channel("secret2", private=True, members=[slack.admin], bot_member=False)
+    await slack.slash_command(user=slack.admin, channel=secret, text="connect")
+    shown = (await slack.wait_for(lambda: slack.ephemerals(user=slack.admin)))[-1]
+    assert "/invite @igbot" in shown["text"] and "oauth" not in str(shown)
+    deps = bot_with_url.server.app[DEPS]
+    assert await deps.store.run(lambda db: db.execute("SELECT COUNT(*) FROM oauth_states").fetchone()[0]) == 0
+
+
+async def test_a_link_for_a_public_channel_igbot_is_not_in_joins_it_first(bot_with_url, slack):
+    news = slack.add_channel("news2", members=[slack.admin], bot_member=False)
+    await slack.slash_command(user=slack.admin, channel=news, text="connect")
+    shown = (await slack.wait_for(lambda: slack.ephemerals(user=slack.admin)))[-1]
+    assert "only for you" in shown["text"]
+    assert [c.method for c in slack.calls_of("conversations.join")] == ["conversations.join"]
 
 
 async def test_only_admins_get_a_link(bot_with_url, slack):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from bot import roles
-from bot.connect.links import ConnectUnavailable, connect_blocks, new_connect_link
+from bot.connect.links import ConnectUnavailable, connect_blocks, may_connect, new_connect_link, refusal
 from bot.deps import Deps
-from storage import roles as role_rows
 
 CALLBACK = "home_connect"
 CHANNEL_BLOCK, CHANNEL_INPUT = "channel", "channel_input"
@@ -24,19 +22,16 @@ def channel_modal() -> dict:
              "element": {"type": "conversations_select", "action_id": CHANNEL_INPUT,
                          "filter": {"include": ["public", "private"], "exclude_bot_users": True}}},
             {"type": "context", "elements": [{"type": "mrkdwn", "text":
-                "igbot must be a member of that channel (`/invite @igbot`)."}]},
+                "igbot joins a public channel by itself; invite it to a private one first (`/invite @igbot`)."}]},
         ],
     }
 
 
 async def refusal_modal(deps: Deps, user_id: str) -> dict | None:
     """The modal telling a person who is no admin anywhere that connecting needs the admin role, or None."""
-    grants = await deps.store.run(role_rows.roles_of, user_id)
-    if user_id in deps.config.admins or any(roles.allows(r, "admin") for r in grants.values()):
+    if await may_connect(deps, user_id):
         return None
-    who = ", ".join(f"<@{a}>" for a in deps.config.admins) or "the person who runs igbot"
-    return _result_modal([{"type": "section", "text": {"type": "mrkdwn", "text":
-                           f":no_entry: Connecting an account needs the *admin* role. Ask {who}."}}])
+    return _result_modal([{"type": "section", "text": {"type": "mrkdwn", "text": refusal(deps)}}])
 
 
 def _result_modal(blocks: list[dict]) -> dict:

@@ -42,6 +42,10 @@ async def check_tokens(deps: Deps, now: datetime | None = None) -> None:
         row = await deps.store.run(token_rows.get_token, account["id"])
         if row is None:
             continue
+        if row["expires_at"] and parse(row["expires_at"]) <= moment:
+            await _mark(deps, account, f"the access token expired on {row['expires_at'][:10]} and can no longer "
+                                       "be renewed")
+            continue
         try:
             if account["login"] == "instagram":
                 row = await _refresh_instagram(deps, account, row, moment)
@@ -63,9 +67,6 @@ async def _mark(deps: Deps, account: dict, reason: str) -> None:
 
 async def _refresh_instagram(deps: Deps, account: dict, row: dict, now: datetime) -> dict | None:
     expires = parse(row["expires_at"]) if row["expires_at"] else None
-    if expires and expires <= now:
-        await _mark(deps, account, f"the Instagram access token expired on {row['expires_at'][:10]}")
-        return None
     old_enough = now - parse(row["updated_at"]) >= REFRESH_MIN_AGE
     if not expires or not old_enough or expires - now > REFRESH_WITHIN:
         return row

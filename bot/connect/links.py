@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from bot import roles
 from bot.deps import Deps
 from storage import oauth_states as rows
+from storage import roles as role_rows
 
 LINK_TTL = timedelta(minutes=10)
 FLAVORS = ("facebook", "instagram")
@@ -26,6 +28,18 @@ class ConnectLink:
     facebook: str
     instagram: str
     expires_at: datetime
+
+
+async def may_connect(deps: Deps, user_id: str) -> bool:
+    """Say whether a person may connect accounts (an igbot admin, or admin of some account)."""
+    grants = await deps.store.run(role_rows.roles_of, user_id)
+    return user_id in deps.config.admins or any(roles.allows(r, "admin") for r in grants.values())
+
+
+def refusal(deps: Deps) -> str:
+    """Tell a person who may not connect accounts whom to ask."""
+    who = ", ".join(f"<@{a}>" for a in deps.config.admins) or "the person who runs igbot"
+    return f":no_entry: Connecting an account needs the *admin* role. Ask {who}."
 
 
 async def new_connect_link(deps: Deps, *, user_id: str, channel_id: str, account: str | None = None,

@@ -24,6 +24,17 @@ FACEBOOK_SCOPES = ("instagram_basic", "instagram_content_publish", "instagram_ma
                    "ads_read")
 INSTAGRAM_SCOPES = ("instagram_business_basic", "instagram_business_content_publish",
                     "instagram_business_manage_comments", "instagram_business_manage_insights")
+OPTIONAL_SCOPES = ("ads_read",)  # only for Page roles that come through Business Manager
+SCOPE_USE = {
+    "instagram_basic": "read the account and its posts", "instagram_business_basic": "read the account and its posts",
+    "instagram_content_publish": "publish posts", "instagram_business_content_publish": "publish posts",
+    "instagram_manage_comments": "read, answer and hide comments",
+    "instagram_business_manage_comments": "read, answer and hide comments",
+    "instagram_manage_insights": "read the numbers for the digest",
+    "instagram_business_manage_insights": "read the numbers for the digest",
+    "pages_show_list": "find the Pages you manage", "pages_read_engagement": "see which Instagram account a Page has",
+    "pages_manage_metadata": "switch on comment notifications (webhooks)",
+}
 PAGE_FIELDS = ("feed",)
 CHOICE_TTL = timedelta(minutes=10)
 
@@ -51,10 +62,9 @@ def redirect_uri(deps: Deps, flavor: str) -> str:
 async def start_url(deps: Deps, flavor: str, state: str, *, now: datetime | None = None) -> str:
     """Return Meta's login dialog URL for a valid, unused state."""
     row = await deps.store.run(states.get_state, state) if state else None
-    moment = now or datetime.now(UTC)
-    if row is None or row["used_at"] or row["expires_at"] <= iso(moment) or row["payload"]:
-        raise ConnectError("This connect link is not valid any more (links work once, for 10 minutes). "
-                           "Run `/ig connect` in Slack for a fresh one.")
+    problem = state_problem(row, now or datetime.now(UTC))
+    if problem:
+        raise ConnectError(problem)
     config = deps.config
     if flavor == "facebook":
         query = {"client_id": config.meta_app_id, "redirect_uri": redirect_uri(deps, flavor), "state": state,
@@ -68,11 +78,24 @@ async def start_url(deps: Deps, flavor: str, state: str, *, now: datetime | None
     return f"{config.instagram_www_url}/oauth/authorize?{urlencode(query)}"
 
 
+def state_problem(row: dict | None, now: datetime) -> str | None:
+    """Say, in plain words, why a connect link cannot be used (None when it can)."""
+    fresh = " Nothing was connected. Run `/ig connect` in Slack for a fresh link."
+    if row is None or row["payload"]:
+        return "This login did not start from a connect link igbot gave out." + fresh
+    if row["used_at"]:
+        return "This connect link was already used (each link works once)." + fresh
+    if row["expires_at"] <= iso(now):
+        return "This connect link is older than 10 minutes." + fresh
+    return None
+
+
 async def _take_state(deps: Deps, params: dict, flavor: str) -> dict:
-    state = await deps.store.run(states.consume_state, params.get("state", ""), flavor=flavor, now=datetime.now(UTC))
+    moment = datetime.now(UTC)
+    state = await deps.store.run(states.consume_state, params.get("state", ""), flavor=flavor, now=moment)
     if state is None or state["payload"]:
-        raise ConnectError("This login did not come from a valid connect link, or the link was already used or is "
-                           "older than 10 minutes. Nothing was connected. Run `/ig connect` in Slack for a fresh one.")
+        row = await deps.store.run(states.get_state, params.get("state", ""))
+        raise ConnectError(state_problem(row, moment) or state_problem(None, moment))
     if params.get("error"):
         raise ConnectError("The login was cancelled or permission was not given, so nothing was connected. Run "
                            "`/ig connect` again and accept the permissions igbot asks for.")
@@ -81,12 +104,32 @@ async def _take_state(deps: Deps, params: dict, flavor: str) -> dict:
     return state
 
 
+def missing_permissions(wanted: tuple[str, ...], granted: list[str] | str | None) -> None:
+    """Refuse a login that lacks a permission igbot needs, naming each one and what it is for."""
+    if granted is None:
+        return
+    given = {s.strip() for s in (granted.split(",") if isinstance(granted, str) else granted)}
+    missing = [s for s in wanted if s not in given and s not in OPTIONAL_SCOPES]
+    if missing:
+        listed = "; ".join(f"{s} (to {SCOPE_USE.get(s, 'work')})" for s in missing)
+        raise ConnectError("The login did not give igbot every permission it needs, so nothing was connected. "
+                           f"Missing: {listed}. Run `/ig connect` again and leave every permission switched on "
+                           "(in Facebook's dialog, look under “Edit access” or “Edit settings”).")
+
+
+def _epoch(value: object) -> str | None:
+    """Turn Meta's epoch seconds (0 = never) into a stored timestamp."""
+    return iso(datetime.fromtimestamp(int(value), UTC)) if value else None
+
+
 async def facebook_callback(deps: Deps, params: dict) -> Outcome:
-    """Exchange the code, find the person's Pages with Instagram accounts, and ask which to connect."""
+    """Exchange the code, check the permissions given, find the Pages with Instagram accounts, ask which to connect."""
     state = await _take_state(deps, params, "facebook")
     try:
         short = await graph_tokens.facebook_code_to_token(deps.graph, params["code"], redirect_uri(deps, "facebook"))
         long = await graph_tokens.facebook_long_lived(deps.graph, short["access_token"])
+        info = await graph_tokens.debug_token(deps.graph, long["access_token"])
+        missing_permissions(FACEBOOK_SCOPES, info.get("scopes") if info.get("is_valid") else None)
         found = await graph_tokens.facebook_pages(deps.graph, long["access_token"])
     except E.GraphError as exc:
         raise ConnectError(f"Meta refused the login: {exc.sentence}") from None
@@ -96,7 +139,8 @@ async def facebook_callback(deps: Deps, params: dict) -> Outcome:
                            "Instagram app (Settings › Account type and tools), then run `/ig connect` again.")
     token = secrets.token_urlsafe(32)
     payload = deps.cipher.encrypt(json.dumps({"pages": found, "by": state["slack_user_id"],
-                                              "account": state["account"]}))
+                                              "account": state["account"],
+                                              "data_access_expires_at": _epoch(info.get("data_access_expires_at"))}))
     await deps.store.run(states.add_state, state=token, slack_user_id=state["slack_user_id"],
                          channel_id=state["channel_id"], account=state["account"], now=datetime.now(UTC),
                          ttl=CHOICE_TTL, payload=payload)
@@ -117,7 +161,8 @@ async def facebook_finish(deps: Deps, choice_token: str, chosen: list[str]) -> O
     outcome = Outcome(channel_id=state["channel_id"])
     for page in pages:
         await _connect(deps, outcome, state, username=page["username"], ig_user_id=page["ig_user_id"],
-                       login="facebook", page_id=page["page_id"], token=page["page_token"], expires_at=None)
+                       login="facebook", page_id=page["page_id"], token=page["page_token"], expires_at=None,
+                       data_access_expires_at=saved.get("data_access_expires_at"))
     return outcome
 
 
@@ -127,6 +172,7 @@ async def instagram_callback(deps: Deps, params: dict) -> Outcome:
     try:
         short = await graph_tokens.instagram_code_to_token(deps.graph, params["code"].removesuffix("#_"),
                                                            redirect_uri(deps, "instagram"))
+        missing_permissions(INSTAGRAM_SCOPES, short.get("permissions"))
         long = await graph_tokens.instagram_long_lived(deps.graph, short["access_token"])
         who = await graph_tokens.instagram_identity(deps.graph, long["access_token"])
     except E.GraphError as exc:
@@ -140,12 +186,13 @@ async def instagram_callback(deps: Deps, params: dict) -> Outcome:
 
 
 async def _connect(deps: Deps, outcome: Outcome, state: dict, *, username: str, ig_user_id: str, login: str,
-                   page_id: str | None, token: str, expires_at: str | None) -> None:
+                   page_id: str | None, token: str, expires_at: str | None,
+                   data_access_expires_at: str | None = None) -> None:
     """Save one account, subscribe it to webhooks, and note the result for the page and the channel."""
     try:
         row, created = await save_connection(
             deps, username=username, ig_user_id=ig_user_id, login=login, page_id=page_id, token=token,
-            expires_at=expires_at, data_access_expires_at=None, channel_id=state["channel_id"],
+            expires_at=expires_at, data_access_expires_at=data_access_expires_at, channel_id=state["channel_id"],
             by_user=state["slack_user_id"])
     except ConnectionConflict as exc:
         outcome.notes.append(f"@{username} was not connected: {exc}.")

@@ -30,7 +30,7 @@ def choice_page(outcome: Outcome) -> str:
         "</span></label></li>" for c in outcome.choices)
     body = (f"<p>These Instagram accounts are linked to your Facebook Pages. Tick the ones to connect to the Slack "
             f"channel <code>{escape(outcome.channel_id)}</code>:</p>"
-            f"<form method='post' action='/oauth/facebook/finish'>"
+            f"<form method='post' action='/oauth/facebook/callback'>"
             f"<input type='hidden' name='choice' value='{escape(outcome.choice_token)}'><ul>{items}</ul>"
             "<button type='submit'>Connect</button></form>"
             "<p class='muted'>This choice is valid for 10 minutes.</p>")

@@ -79,6 +79,6 @@ async def _log_in_again(world: World, url: str) -> str:
         expect(response.status == 200 and "@demo_shop" in page, "the login did not list @demo_shop")
         choice = re.search(r"name='choice' value='([^']+)'", page)
         expect(choice is not None, "the callback page offers no choice of account")
-        async with browser.post(f"{world.bot_url}/oauth/facebook/finish",
+        async with browser.post(f"{world.bot_url}/oauth/facebook/callback",
                                 data={"choice": choice.group(1), "ig_user_id": world.ig_account.ig_user_id}) as done:
             return await done.text()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, blocks, roles
+from bot import access, blocks
 from bot.channels import ensure_member
-from bot.connect.links import ConnectUnavailable, connect_blocks, new_connect_link
+from bot.connect.links import ConnectUnavailable, connect_blocks, may_connect, new_connect_link, refusal
 from bot.deps import Deps
 from storage import accounts as account_rows
-from storage import roles as role_rows
 
 
 async def handle_connect(ack: AsyncAck, command: dict, deps: Deps, args: str, client: AsyncWebClient,
@@ -23,7 +22,7 @@ async def handle_connect(ack: AsyncAck, command: dict, deps: Deps, args: str, cl
                        "(send an existing account's work to this channel).")
         return
     if not words:
-        await offer_link(ack, deps, user_id=user_id, channel_id=channel_id)
+        await offer_link(ack, respond, client, deps, user_id=user_id, channel_id=channel_id)
         return
     account = await deps.store.run(account_rows.get_account_by_username, words[0])
     if account is None:
@@ -46,17 +45,21 @@ async def handle_connect(ack: AsyncAck, command: dict, deps: Deps, args: str, cl
         "text": f":link: <@{user_id}> moved @{account['username']}'s comments, posts and digests to this channel."})
 
 
-async def offer_link(ack: AsyncAck, deps: Deps, *, user_id: str, channel_id: str) -> None:
-    """Answer with a fresh personal link (admins of some account, or igbot admins, only)."""
-    grants = await deps.store.run(role_rows.roles_of, user_id)
-    if user_id not in deps.config.admins and not any(roles.allows(r, "admin") for r in grants.values()):
-        who = ", ".join(f"<@{a}>" for a in deps.config.admins) or "the person who runs igbot"
-        await ack(text=f":no_entry: Connecting an account needs the *admin* role. Ask {who}.")
+async def offer_link(ack: AsyncAck, respond: AsyncRespond, client: AsyncWebClient, deps: Deps, *, user_id: str,
+                     channel_id: str) -> None:
+    """Answer with a fresh personal link (admins only), once igbot is sure it can post in this channel."""
+    if not await may_connect(deps, user_id):
+        await ack(text=refusal(deps))
+        return
+    await ack()
+    check = await ensure_member(client, channel_id)
+    if not check.ok:
+        await respond(text=f":x: {check.message}", response_type="ephemeral", replace_original=False)
         return
     try:
         link = await new_connect_link(deps, user_id=user_id, channel_id=channel_id)
     except ConnectUnavailable as exc:
-        await ack(text=f":x: {exc}")
+        await respond(text=f":x: {exc}", response_type="ephemeral", replace_original=False)
         return
     text, link_blocks = connect_blocks(link)
-    await ack(text=text, blocks=link_blocks)
+    await respond(text=text, blocks=link_blocks, response_type="ephemeral", replace_original=False)

@@ -7,6 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import home
 from bot.accounts_ui import connect_modal, home_blocks
+from bot.channels import ensure_member
 from bot.deps import Deps
 from bot.posts import composing
 
@@ -42,14 +43,19 @@ async def handle_connect(ack: AsyncAck, body: dict, client: AsyncWebClient, deps
     await client.views_open(trigger_id=body["trigger_id"], view=refusal or connect_modal.channel_modal())
 
 
-async def handle_connect_submit(ack: AsyncAck, body: dict, view: dict, deps: Deps) -> None:
-    """Replace the channel question with the person's fresh links."""
+async def handle_connect_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
+    """Replace the channel question with the person's fresh links, once igbot can post in that channel."""
     refusal = await connect_modal.refusal_modal(deps, body["user"]["id"])
     if refusal:
         await ack(response_action="update", view=refusal)
         return
     values = (view.get("state") or {}).get("values") or {}
     channel = (values.get(connect_modal.CHANNEL_BLOCK) or {}).get(connect_modal.CHANNEL_INPUT) or {}
+    if channel.get("selected_conversation"):
+        check = await ensure_member(client, channel["selected_conversation"])
+        if not check.ok:
+            await ack(response_action="errors", errors={connect_modal.CHANNEL_BLOCK: check.message})
+            return
     result = await connect_modal.link_modal(deps, user_id=body["user"]["id"],
                                             channel_id=channel.get("selected_conversation"))
     await ack(response_action="update", view=result)

@@ -1,4 +1,4 @@
-"""GET /oauth/{facebook,instagram}/start and /callback, POST /oauth/facebook/finish: the connect pages."""
+"""GET /oauth/{facebook,instagram}/start and /callback (and the Facebook choice POSTed back): the connect pages."""
 
 from __future__ import annotations
 
@@ -50,5 +50,5 @@ async def handle_finish(request: web.Request) -> web.Response:
 ROUTES = [
     web.get(r"/oauth/{flavor:facebook|instagram}/start", handle_start),
     web.get(r"/oauth/{flavor:facebook|instagram}/callback", handle_callback),
-    web.post("/oauth/facebook/finish", handle_finish),
+    web.post("/oauth/facebook/callback", handle_finish),
 ]

@@ -42,12 +42,14 @@ loopback whose path has ``/media/`` is fetched for real): ``https://cdn.example/
 
 Control API (Python; the main ones also over HTTP under ``/_sandbox/`` on the graph.facebook.com listener:
 ``GET state``, ``POST comments``, ``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``,
-``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_media``,
+``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_page`` (a Page
+with no Instagram account), ``add_media``,
 ``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``,
 ``deliveries``, ``add_media_fixture``, ``inject_error``, ``inject_delay`` (a lost response after the
 effect), ``set_latency``, ``set_transient_error_rate``,
 ``revoke_token`` (190/458), ``expire_token`` (190/463), ``change_password`` (190/460), ``throttle`` (80002),
-``login_as`` and ``dialog_outcome = "deny"`` (login dialogs), ``calls``, ``find_calls``, ``count_calls``
+``login_as``, ``dialog_outcome = "deny"`` and ``dialog_declined_scopes`` (permissions unticked in the
+login dialogs), ``calls``, ``find_calls``, ``count_calls``
 (Graph calls: a batch counts as its sub-requests), ``count_http_requests`` (a batch counts once),
 ``violations``, ``internal_errors`` (emulator bugs, answered as code 1).
 

@@ -70,7 +70,8 @@ async def facebook_dialog(emu: GraphEmulator, call: Call) -> web.Response:
             },
             "#_=_",
         )
-    code = emu.new_code(FACEBOOK, redirect_uri, user.id, scopes)
+    granted = [s for s in scopes if s not in emu.dialog_declined_scopes]
+    code = emu.new_code(FACEBOOK, redirect_uri, user.id, granted)
     return _redirect(redirect_uri, {"code": code, **state}, "#_=_")
 
 
@@ -98,7 +99,8 @@ async def instagram_dialog(emu: GraphEmulator, call: Call) -> web.Response:
                 **state,
             },
         )
-    code = emu.new_code(INSTAGRAM, redirect_uri, acct.ig_user_id, scopes)
+    granted = [s for s in scopes if s not in emu.dialog_declined_scopes]
+    code = emu.new_code(INSTAGRAM, redirect_uri, acct.ig_user_id, granted)
     return _redirect(redirect_uri, {**state, "code": code}, "#_")
 
 

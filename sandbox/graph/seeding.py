@@ -45,6 +45,25 @@ class Seeding:
             self.dialog_fb_user_id = user.id
         return user
 
+    def add_page(self, name: str, *, fb_user: FacebookUser | None = None) -> Page:
+        """Create a Facebook Page with no Instagram account linked, managed by ``fb_user`` (default: the first)."""
+        st = self.state
+        if fb_user is None:
+            fb_user = next(iter(st.fb_users.values()), None) or self.add_facebook_user()
+        page = Page(st.ids.next("page"), name, fb_user.id, "")
+        page.access_token = self.issue_token(
+            FACEBOOK,
+            "PAGE",
+            page.id,
+            None,
+            tuple(st.tokens[self.user_token(fb_user)].scopes),
+            long_lived=True,
+            value=f"EAASBXPAGE{page.id}",
+        ).value
+        st.pages[page.id] = page
+        fb_user.page_ids.append(page.id)
+        return page
+
     def user_token(self, user: FacebookUser) -> str:
         """Return the first valid User token of a Facebook person."""
         return next(

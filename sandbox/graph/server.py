@@ -134,6 +134,7 @@ class GraphEmulator(Seeding, Controls):
         self.fb_comment_id_key = fb_comment_id_key
         self.default_version = LATEST
         self.dialog_outcome = "approve"
+        self.dialog_declined_scopes: set[str] = set()  # permissions the person unticks in the next dialogs
         self.dialog_fb_user_id: str | None = None
         self.dialog_ig_user_id: str | None = None
         self.state = State()

@@ -382,7 +382,7 @@ class SlackEmulator:
         """The recorded calls of one method (``upload`` and ``response_url`` included)."""
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, predicate: Callable, timeout: float = 5.0, interval: float = 0.01):
+    async def wait_for(self, predicate: Callable, timeout: float = 15.0, interval: float = 0.01):
         """Poll until ``predicate()`` (sync or async) is truthy and return its value; TimeoutError if not."""
 
         async def poll():

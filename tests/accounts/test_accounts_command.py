@@ -20,9 +20,10 @@ def last_ephemeral(slack, user):
 
 
 async def ask(slack, user, text="accounts"):
+    before = len(slack.ephemerals(user=user))
     seen = await slack.slash_command(user=user, channel=slack.social, text=text)
     assert seen.ok
-    await slack.wait_for(lambda: slack.ephemerals(user=user))
+    await slack.wait_for(lambda: len(slack.ephemerals(user=user)) > before)  # this command's answer, not an older one
     return last_ephemeral(slack, user)
 
 

@@ -126,6 +126,20 @@ class TestWithAPublicUrl:
         assert row["slack_user_id"] == slack.alice and row["channel_id"] == slack.social
 
 
+    async def test_a_private_channel_igbot_is_not_in_is_refused_on_the_field(self, slack, deps):
+        hidden = slack.add_channel("hidden", private=True, members=[slack.admin], bot_member=False)
+        news = slack.add_channel("news", members=[slack.admin], bot_member=False)
+        view = await open_home(slack, slack.admin)
+        await slack.click(user=slack.admin, view_id=view["id"], action_id="home_connect")
+        await slack.wait_for(lambda: slack.views_of(slack.admin))
+        refused = await slack.submit_view(user=slack.admin, values={"channel": {"channel_input": hidden}})
+        assert "/invite @igbot" in json.dumps(refused.json) and "oauth" not in json.dumps(slack.views_of(slack.admin))
+        assert deps.store.run_sync(lambda db: db.execute("SELECT COUNT(*) FROM oauth_states").fetchone()[0]) == 0
+        await slack.submit_view(user=slack.admin, values={"channel": {"channel_input": news}})
+        await slack.wait_for(lambda: "oauth/facebook/start" in json.dumps(slack.views_of(slack.admin)))
+        assert [c.method for c in slack.calls_of("conversations.join")] == ["conversations.join"]
+
+
 async def test_connect_needs_the_admin_role(slack, deps):
     view = await open_home(slack, slack.alice)
     await slack.click(user=slack.alice, view_id=view["id"], action_id="home_connect")

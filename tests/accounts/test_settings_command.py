@@ -19,9 +19,10 @@ def audit_rows(deps):
 
 
 async def say(slack, user, text):
+    before = len(slack.ephemerals(user=user))
     seen = await slack.slash_command(user=user, channel=slack.social, text=text)
     assert seen.ok
-    await slack.wait_for(lambda: slack.ephemerals(user=user))
+    await slack.wait_for(lambda: len(slack.ephemerals(user=user)) > before)
     return slack.ephemerals(user=user)[-1]["text"]
 
 

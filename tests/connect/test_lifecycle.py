@@ -160,3 +160,21 @@ async def test_ended_data_access_marks_the_account(deps, graph, graph_clock, add
     await check_tokens(deps, now=now_of(graph_clock))
     account = await deps.store.run(account_rows.get_account, row["id"])
     assert account["status"] == "needs_reconnect" and "data access" in account["status_reason"]
+
+
+async def test_a_token_past_its_expiry_alerts_once(deps, graph, graph_clock, slack, add_account):
+    from bot.connect.reconnect import alert_step
+
+    row, _ = add_account("ig_shop", login="instagram")
+    now = now_of(graph_clock)
+    await deps.store.run(lambda db: db.execute("UPDATE tokens SET expires_at = ? WHERE account_id = ?",
+                                               [iso(now - timedelta(hours=1)), row["id"]]))
+    for _ in range(2):
+        await check_tokens(deps, now=now)
+        await alert_step(deps)
+    queued = await deps.store.run(lambda db: db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'reconnect:%'").fetchone()[0])
+    assert queued == 1
+    alerts = await slack.wait_for(lambda: [m for m in slack.messages(slack.social)
+                                           if "needs reconnecting" in m["text"]])
+    assert len(alerts) == 1 and "expired on" in alerts[0]["text"] and "Reconnect" in json.dumps(alerts[0]["blocks"])

@@ -15,22 +15,26 @@ from bot.connect.links import new_connect_link
 from bot.demo.world import free_port
 from storage import accounts as account_rows
 from storage import tokens as token_rows
-
-PORT = free_port()
+from storage.clock import parse
 
 
 @pytest.fixture
-def config(config, graph) -> Config:
-    return config.with_overrides(public_url=f"http://127.0.0.1:{PORT}", instagram_app_id="5678",
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def config(config, graph, port) -> Config:
+    return config.with_overrides(public_url=f"http://127.0.0.1:{port}", instagram_app_id="5678",
                                  instagram_app_secret="igs3cret", facebook_www_url=graph.urls.www_facebook,
                                  instagram_www_url=graph.urls.www_instagram)
 
 
 @pytest.fixture
-async def served(aiohttp_server, config, slack):
+async def served(aiohttp_server, config, slack, port):
     from bot.app import create_app
 
-    server = await aiohttp_server(create_app(config), port=PORT)
+    server = await aiohttp_server(create_app(config), port=port)
     slack.set_request_url(str(server.make_url("/slack/events")))
     return server
 
@@ -54,7 +58,7 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
         page = await response.text()
     assert response.status == 200 and "@shop_one" in page and "@shop_two" in page
     choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": first.ig_user_id}) as response:
         done = await response.text()
     assert response.status == 200 and "@shop_one connected" in done and "shop_two" not in done
@@ -69,13 +73,14 @@ async def test_facebook_login_connects_the_ticked_accounts(served, slack, graph,
     assert note
     for secret in (first.page_token, graph.user_token(graph.state.fb_users[first.fb_user_id])):
         assert secret not in page + done + caplog.text + json.dumps(slack.messages(slack.social))
-    async with browser.post(f"http://127.0.0.1:{PORT}/oauth/facebook/finish",
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
                             data={"choice": choice, "ig_user_id": second.ig_user_id}) as response:
         assert response.status == 400 and "already sent" in await response.text()
 
 
-async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack, graph, browser):
-    acct = graph.add_account("ig_shop", login="instagram")
+async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack, graph, browser, caplog):
+    caplog.set_level(logging.DEBUG)
+    acct = graph.add_account("ig_shop", login="instagram", webhooks_subscribed=False)
     async with browser.get((await link(served, slack)).instagram) as response:
         done = await response.text()
     assert response.status == 200 and "@ig_shop connected" in done
@@ -85,6 +90,14 @@ async def test_instagram_login_stores_the_user_id_the_webhooks_use(served, slack
     token = await deps.store.run(token_rows.get_token, row["id"])
     assert token["kind"] == "instagram" and token["expires_at"]
     assert graph.count_calls(path="/{ig-user-id}/subscribed_apps", method="POST") == 1
+    graph.set_webhook_callback(f"http://127.0.0.1:{served.port}/webhooks/instagram")
+    graph.add_comment(graph.add_media(acct, caption="New in"), "Is this in beige?", username="anna")
+    await graph.flush_webhooks()
+    assert graph.deliveries[-1].payload["entry"][0]["id"] == row["ig_user_id"]
+    relayed = await slack.wait_for(lambda: [m for m in slack.messages(slack.social) if "beige" in json.dumps(m)])
+    assert relayed
+    secret = deps.cipher.decrypt(token["ciphertext"])
+    assert secret not in done + caplog.text + json.dumps(slack.messages(slack.social))
 
 
 async def test_reconnecting_updates_the_token_and_never_duplicates(served, slack, graph, browser):
@@ -107,17 +120,25 @@ async def test_denied_consent_connects_nothing(served, slack, graph, browser):
     assert await served.app[DEPS].store.run(account_rows.list_accounts) == []
 
 
-async def test_forged_reused_and_unknown_states_are_refused(served, slack, graph, browser):
+async def test_forged_reused_and_stale_states_are_each_explained(served, slack, graph, browser):
+    from datetime import UTC, datetime, timedelta
+
     graph.add_account("ig_shop", login="instagram")
-    async with browser.get(f"http://127.0.0.1:{PORT}/oauth/instagram/start?state=forged") as response:
-        assert response.status == 400 and "not valid any more" in await response.text()
-    async with browser.get(f"http://127.0.0.1:{PORT}/oauth/instagram/callback?state=forged&code=x") as response:
-        assert response.status == 400 and "did not come from a valid connect link" in await response.text()
+    forged = "did not start from a connect link igbot gave out"
+    async with browser.get(f"http://127.0.0.1:{served.port}/oauth/instagram/start?state=forged") as response:
+        assert response.status == 400 and forged in await response.text()
+    async with browser.get(f"http://127.0.0.1:{served.port}/oauth/instagram/callback?state=forged&code=x") as response:
+        assert response.status == 400 and forged in await response.text()
     url = (await link(served, slack)).instagram
     async with browser.get(url) as response:
         assert response.status == 200
     async with browser.get(url) as response:
-        assert response.status == 400 and "not valid any more" in await response.text()
+        assert response.status == 400 and "already used (each link works once)" in await response.text()
+    stale = await new_connect_link(served.app[DEPS], user_id=slack.admin, channel_id=slack.social,
+                                   now=datetime.now(UTC) - timedelta(minutes=11))
+    async with browser.get(stale.instagram) as response:
+        assert response.status == 400 and "older than 10 minutes" in await response.text()
+    assert len(await served.app[DEPS].store.run(account_rows.list_accounts)) == 1
 
 
 async def test_a_page_without_instagram_is_explained(served, slack, graph, browser):
@@ -129,9 +150,59 @@ async def test_a_page_without_instagram_is_explained(served, slack, graph, brows
 
 
 async def test_many_pages_over_several_pages_of_results_are_all_offered(served, slack, graph, browser):
-    for n in range(130):
-        graph.add_account(f"shop_{n:03d}")
+    shops = [graph.add_account(f"shop_{n:03d}") for n in range(130)]
+    graph.add_page("Corner Bakery")
     async with browser.get((await link(served, slack)).facebook) as response:
         page = await response.text()
     assert response.status == 200 and page.count("name='ig_user_id'") == 130
-    assert graph.count_calls(path="/me/accounts") >= 2
+    assert "Corner Bakery" not in page
+    assert graph.count_calls(path="/me/accounts") == 2  # 131 Pages, 100 a page
+    choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
+    ticked = [shops[0].ig_user_id, shops[64].ig_user_id, shops[129].ig_user_id]
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
+                            data=[("choice", choice), *(("ig_user_id", t) for t in ticked)]) as response:
+        done = await response.text()
+    assert response.status == 200 and done.count(" connected to channel") == 3
+    rows = await served.app[DEPS].store.run(account_rows.list_accounts)
+    assert sorted(r["username"] for r in rows) == ["shop_000", "shop_064", "shop_129"]
+
+
+async def test_a_facebook_login_stores_when_data_access_ends(served, slack, graph, graph_clock, browser):
+    shop = graph.add_account("shop_one")
+    async with browser.get((await link(served, slack)).facebook) as response:
+        page = await response.text()
+    choice = re.search(r"name='choice' value='([^']+)'", page).group(1)
+    async with browser.post(f"http://127.0.0.1:{served.port}/oauth/facebook/callback",
+                            data={"choice": choice, "ig_user_id": shop.ig_user_id}) as response:
+        assert response.status == 200
+    deps = served.app[DEPS]
+    row = await deps.store.run(account_rows.get_account_by_ig_user_id, shop.ig_user_id)
+    token = await deps.store.run(token_rows.get_token, row["id"])
+    days = (parse(token["data_access_expires_at"]).timestamp() - graph_clock()) / 86400
+    assert token["expires_at"] is None and 89 < days <= 90
+
+
+@pytest.mark.parametrize(("flavor", "declined", "said"), [
+    ("facebook", "instagram_manage_comments", "instagram_manage_comments (to read, answer and hide comments)"),
+    ("facebook", "pages_manage_metadata", "pages_manage_metadata (to switch on comment notifications"),
+    ("instagram", "instagram_business_content_publish", "instagram_business_content_publish (to publish posts)"),
+])
+async def test_a_missing_permission_is_named_and_nothing_is_connected(served, slack, graph, browser, flavor,
+                                                                      declined, said):
+    graph.add_account("shop_one", login=flavor)
+    graph.dialog_declined_scopes = {declined}
+    async with browser.get(getattr(await link(served, slack), flavor)) as response:
+        text = await response.text()
+    assert response.status == 400 and "did not give igbot every permission" in text and said in text
+    assert await served.app[DEPS].store.run(account_rows.list_accounts) == []
+
+
+async def test_pages_none_of_which_has_instagram_are_explained(served, slack, graph, browser):
+    user = graph.add_facebook_user("Bakery Owner")
+    graph.add_page("Corner Bakery", fb_user=user)
+    graph.add_page("Second Bakery", fb_user=user)
+    graph.dialog_fb_user_id = user.id
+    async with browser.get((await link(served, slack)).facebook) as response:
+        text = await response.text()
+    assert response.status == 400 and "has an Instagram professional account linked" in text
+    assert "Link the Instagram account to its Page" in text

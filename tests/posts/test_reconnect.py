@@ -57,10 +57,12 @@ async def test_a_190_holds_posts_alerts_once_and_a_reconnect_resumes(deps, graph
     refused = await slack.click(user=slack.alice, channel=slack.social, message_ts=alert["ts"],
                                 action_id=RECONNECT_ACTION)
     assert refused.ok
-    shown = await slack.wait_for(lambda: slack.ephemerals(user=slack.alice))
+    shown = await slack.wait_for(lambda: [e for e in slack.ephemerals(user=slack.alice)
+                                          if "*admin* role" in e.get("text", "")])
     assert "You need the *admin* role on @demo_shop" in shown[-1]["text"]
     await slack.click(user=slack.admin, channel=slack.social, message_ts=alert["ts"], action_id=RECONNECT_ACTION)
-    shown = await slack.wait_for(lambda: slack.ephemerals(user=slack.admin))
+    shown = await slack.wait_for(lambda: [e for e in slack.ephemerals(user=slack.admin)
+                                          if "reconnect @demo_shop" in e.get("text", "")])
     assert "reconnect @demo_shop" in shown[-1]["text"]
     assert "https://igbot.example.com/oauth/facebook/start?state=" in json.dumps(shown[-1]["blocks"])
 

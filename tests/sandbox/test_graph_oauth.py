@@ -279,3 +279,36 @@ async def test_dialog_page_loads_are_not_counted_as_api_calls(emu, api, fb, FB) 
     await _fb_code(emu, api)
     assert emu.count_calls() == 0 and emu.count_http_requests() == 0
     assert emu.count_calls(host="www.facebook.com") == 1
+
+
+async def test_unticked_permissions_are_not_granted(emu, api, fb, ig, FB) -> None:
+    emu.dialog_declined_scopes = {"instagram_manage_comments", "instagram_business_manage_comments"}
+    code = await _fb_code(emu, api)
+    r = await api.get(
+        FB, "/oauth/access_token", client_id="1234", client_secret="s3cret", redirect_uri=REDIRECT, code=code
+    )
+    r = await api.get(FB, "/debug_token", token="1234|s3cret", input_token=r.body["access_token"])
+    assert r.body["data"]["scopes"] == ["instagram_basic", "pages_show_list"]
+    emu.login_as(ig)
+    r = await api.get(
+        emu.urls.www_instagram,
+        "/oauth/authorize",
+        version=None,
+        client_id="5678",
+        redirect_uri=IG_REDIRECT,
+        response_type="code",
+        scope="instagram_business_basic,instagram_business_manage_comments",
+    )
+    code = _query(r.headers["Location"].removesuffix("#_"))["code"]
+    form = {"client_id": "5678", "client_secret": "igs3cret", "grant_type": "authorization_code",
+            "redirect_uri": IG_REDIRECT, "code": code}
+    r = await api.post(emu.urls.api_instagram, "/oauth/access_token", version=None, form=form)
+    assert r.body["data"][0]["permissions"] == "instagram_business_basic"
+
+
+async def test_a_page_without_instagram_is_listed_without_the_field(emu, api, fb, FB) -> None:
+    bare = emu.add_page("Corner Bakery")
+    r = await api.get(FB, "/me/accounts", token=fb.token, fields="id,name,instagram_business_account{id,username}")
+    pages = {p["id"]: p for p in r.body["data"]}
+    assert pages[bare.id] == {"id": bare.id, "name": "Corner Bakery"}
+    assert pages[fb.page_id]["instagram_business_account"]["id"] == fb.ig_user_id
