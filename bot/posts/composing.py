@@ -120,6 +120,9 @@ async def check(deps: Deps, user_id: str, view: dict) -> tuple[Form, dict, dict 
     for file in form.files:
         try:
             placeholders.append({"url": "", "media": uploads.kind_of(file), "upload_file": file.get("id")})
+            too_big = uploads.size_problem(file, story=form.kind == "story")
+            if too_big:
+                raise FieldErrors({"upload": too_big})
         except uploads.UploadError as exc:
             raise FieldErrors({"upload": str(exc)}) from None
     kept = await _kept_uploads(deps, form)

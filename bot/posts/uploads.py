@@ -43,7 +43,7 @@ async def remove_expired(deps: Deps, *, now: datetime) -> int:
     return removed
 
 
-IMAGE_LIMIT, VIDEO_LIMIT = 8 * 1024 * 1024, 300 * 1024 * 1024
+IMAGE_LIMIT, VIDEO_LIMIT, STORY_VIDEO_LIMIT = 8 * 1024 * 1024, 300 * 1024 * 1024, 100 * 1024 * 1024
 MEDIA_OF = {"image/jpeg": "image", "video/mp4": "video", "video/quicktime": "video"}
 
 
@@ -57,6 +57,17 @@ def kind_of(file: dict) -> str:
     if media is None:
         raise UploadError(f"`{file.get('name') or file.get('id')}` is not a JPEG image or MP4 video.")
     return media
+
+
+def size_problem(file: dict, *, story: bool) -> str | None:
+    """Say why an uploaded file is too big for Instagram (JPEG 8 MB, videos 300 MB, story videos 100 MB), or None."""
+    media = kind_of(file)
+    limit = IMAGE_LIMIT if media == "image" else STORY_VIDEO_LIMIT if story else VIDEO_LIMIT
+    size = int(file.get("size") or 0)
+    if size > limit:
+        name = file.get("name") or file.get("id")
+        return f"`{name}` is {size / 2**20:.0f} MB; Instagram accepts at most {limit // 2**20} MB here."
+    return None
 
 
 def unavailable_reason(deps: Deps) -> str | None:
