@@ -179,6 +179,8 @@ def queue_blocks(posts: list[dict], accounts: dict[int, dict]) -> list[dict]:
             state = HOLD_WORDS.get(post["hold"], post["hold"])
             if post.get("hold_reason"):
                 state += f" ({escape(post['hold_reason'])})"
+            if post.get("hold_until"):
+                state += f"; resumes {when_text(post['hold_until'], account['timezone'])}"
         when = when_text(post.get("published_at") or post["due_at"], account["timezone"])
         line = f"*#{post['id']}* {KIND_WORDS[post['kind']]} @{escape(account['username'])} · {when} · _{state}_"
         caption = snippet(post.get("caption"), 60)

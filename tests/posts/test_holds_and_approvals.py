@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage import accounts as account_rows
 from storage import digest_sources
 from storage import roles as role_rows
@@ -32,6 +34,10 @@ async def test_quota_used_up_holds_the_post_and_tells_the_channel(slack, graph, 
     notice = await slack.wait_for(lambda: said(slack, "is held"))
     assert "used 1 of its 1 API posts" in str(notice[0]["blocks"]) and "goes out" in str(notice[0]["blocks"])
     assert digest_sources.publishing_quota(deps.store._db, row["id"])["total"] == 1
+    listing = await slack.slash_command(user=slack.admin, channel=slack.social, text="queue demo_shop")
+    shown = str(listing.json)
+    resume = int(datetime.fromisoformat(second["hold_until"]).timestamp())
+    assert "held: publishing quota used up" in shown and f"resumes <!date^{resume}^" in shown
     await driver.run_for(24 * 3600, step=1800)
     assert [p["state"] for p in post_rows(deps, row["id"])] == ["published", "published"]
     assert len(said(slack, "is held")) == 1
