@@ -74,7 +74,8 @@ def published(post: dict, account: dict) -> dict:
 
 def failed(post: dict, account: dict) -> dict:
     """The channel message when a post failed: the reason (which URL, what to fix) with Retry and Edit."""
-    text = (f":x: The {title(post, account)} was not published.\n*Why:* {escape(post.get('error') or 'unknown')}\n"
+    why = snippet(post.get("error") or "unknown", 1500)
+    text = (f":x: The {title(post, account)} was not published.\n*Why:* {why}\n"
             f"Queued by <@{post['author']}>")
     actions = [_button("Retry", "post_retry", post["id"], "primary")]
     if not post.get("container_id"):
@@ -107,7 +108,7 @@ def needs_check(post: dict, account: dict) -> dict:
 
 def approval_request(post: dict, account: dict, items: list[dict]) -> dict:
     """The channel message asking an approver (not the author or last editor) to approve or reject a post."""
-    urls = "\n".join(f"• {escape(i['url'])}" for i in items[:10])
+    urls = "\n".join(f"• {snippet(i['url'], 200)}" for i in items[:10])
     caption = snippet(post.get("caption"), 300)
     edited = f" (edited by <@{post['edited_by']}>)" if post.get("edited_by") else ""
     text = (f":raised_hand: <@{post['author']}> queued the {title(post, account)}{edited} for "
