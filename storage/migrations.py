@@ -356,3 +356,12 @@ def create_oauth_states(db: Database) -> None:
 def add_oauth_state_payload(db: Database) -> None:
     """A login's found accounts, kept (encrypted) between the callback and the person's choice."""
     db["oauth_states"].add_column("payload", str)
+
+
+@migrations()
+def add_post_edit_marks(db: Database) -> None:
+    """Who last edited a post, when, and how many times: an edit asks for approval again (a request approves only
+    the revision it shows), and its editor may not approve it."""
+    db["posts"].add_column("edited_by", str)
+    db["posts"].add_column("edited_at", str)
+    db["posts"].add_column("revision", int, not_null_default=0)

@@ -84,6 +84,15 @@ def update(db: Database, post_id: int, *, worker: str | None = None, states: tup
     return db.execute(sql, params).rowcount > 0
 
 
+def approve(db: Database, post_id: int, *, approver: str, revision: int, go_at: datetime,
+            next_action_at: datetime, now: datetime) -> bool:
+    """Approve a post still awaiting approval and still at `revision`; return whether it was."""
+    return db.execute(
+        "UPDATE posts SET state = 'scheduled', approved_by = ?, go_at = ?, next_action_at = ?, updated_at = ? "
+        "WHERE id = ? AND state = 'awaiting_approval' AND COALESCE(revision, 0) = ?",
+        [approver, iso(go_at), iso(next_action_at), iso(now), post_id, revision]).rowcount > 0
+
+
 def record_container(db: Database, *, post_id: int, account_id: int, container_id: str, now: datetime,
                      position: int | None = None) -> None:
     """Store a container id the moment Meta returns it (an item's, or the post's own when position is None)."""
@@ -126,6 +135,13 @@ def published_since(db: Database, account_id: int, since: datetime) -> list[str]
     rows = db.execute("SELECT published_at FROM posts WHERE account_id = ? AND state = 'published' "
                       "AND published_at > ? ORDER BY published_at", [account_id, iso(since)]).fetchall()
     return [r[0] for r in rows]
+
+
+def media_ids_since(db: Database, account_id: int, since: datetime) -> set[str]:
+    """Return the media ids igbot's posts for an account became since a moment (a lookup must not claim them)."""
+    rows = db.execute("SELECT media_id FROM posts WHERE account_id = ? AND media_id IS NOT NULL "
+                      "AND published_at > ?", [account_id, iso(since)]).fetchall()
+    return {r[0] for r in rows}
 
 
 def cancel(db: Database, post_id: int, *, now: datetime) -> bool:
@@ -243,11 +259,12 @@ def editable(post: dict, items: list[dict]) -> bool:
 
 def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, caption: str | None, due_at: datetime,
                  lead: timedelta, items: list[dict], options: dict, first_comment: str | None,
-                 needs_approval: bool, now: datetime) -> dict | None:
+                 needs_approval: bool, editor: str, now: datetime) -> dict | None:
     """Replace an editable post's items, caption, options and time in one transaction; None if it is not editable.
 
-    A post that needs approval waits for it again (an approval covers the content that was approved); a failed
-    post goes back to waiting.
+    A post that needs approval (now, or when it was queued) waits for it again: an approval covers the content
+    that was approved. One that does not goes back to `scheduled` (a failed one too). The caller posts the new
+    approval request in the same transaction (``db.atomic()`` nests).
     """
     with db.atomic():
         post = get_post(db, post_id)
@@ -268,15 +285,15 @@ def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, capt
         for token in old_tokens:  # files the edit dropped go the way of unattached uploads
             db.execute("UPDATE media_uploads SET expires_at = ? WHERE token = ?", [iso(now), token])
         needs = bool(needs_approval or post["needs_approval"])
-        state = "awaiting_approval" if needs else ("scheduled" if post["state"] == "failed" else post["state"])
-        waiting = state == "awaiting_approval"
+        state = "awaiting_approval" if needs else "scheduled"
         db["posts"].update(post_id, {
-            "needs_approval": int(needs), "approved_by": None if needs else post.get("approved_by"),
             "kind": kind, "caption": caption, "options": json.dumps(options or {}),
             "first_comment": first_comment or None, "first_comment_state": "pending" if first_comment else "none",
             "due_at": iso(due_at), "go_at": iso(due_at), "state": state, "error": None,
+            "needs_approval": int(needs), "approved_by": None, "reminded_at": None,
+            "edited_by": editor, "edited_at": iso(now), "revision": (post.get("revision") or 0) + 1,
             "hold": None, "hold_reason": None, "hold_until": None, "hold_notified": None,
-            "next_action_at": iso(due_at if waiting else min(due_at, max(now, due_at - lead))),
+            "next_action_at": iso(due_at if needs else min(due_at, max(now, due_at - lead))),
             "updated_at": iso(now),
         })
     return get_post(db, post_id)

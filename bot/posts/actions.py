@@ -84,16 +84,24 @@ async def check_again(deps: Deps, *, user_id: str, post_id: int) -> Outcome:
     return Outcome(True)
 
 
-async def approve(deps: Deps, *, user_id: str, post_id: int) -> Outcome:
-    """Approve a post: an approver who is not its author; it then goes out at its time (or now if past)."""
+async def approve(deps: Deps, *, user_id: str, post_id: int, seen_revision: int | None = None) -> Outcome:
+    """Approve a post: an approver who is neither its author nor its last editor; it then goes out at its time.
+
+    `seen_revision` is the revision the clicked request shows (None: not known); an older request cannot
+    approve content changed after it was sent.
+    """
     loaded = await _load(deps, post_id, user_id, "approver", "approve post")
     if isinstance(loaded, Outcome):
         return loaded
     post, account = loaded
-    if post["author"] == user_id:
+    if user_id in (post["author"], post.get("edited_by")):
+        own = "own post" if post["author"] == user_id else "own edit"
         await access.record(deps, user_id=user_id, action="approve post", account=account, result="refused",
-                            target=f"post {post_id}", detail="own post")
-        return Outcome(False, "You cannot approve your own post; another approver must.")
+                            target=f"post {post_id}", detail=own)
+        return Outcome(False, f"You cannot approve your {own}; another approver must.")
+    revision = post.get("revision") or 0
+    if seen_revision is not None and seen_revision != revision:
+        return Outcome(False, f"Post #{post_id} was edited after this request; approve the newer request instead.")
     now = publisher.now_of(deps)
     due = publisher.parse(post["due_at"])
     go = max(due, now)
@@ -103,8 +111,8 @@ async def approve(deps: Deps, *, user_id: str, post_id: int) -> Outcome:
 
     def write(db):
         with db.atomic():
-            if not rows.update(db, post_id, states=("awaiting_approval",), now=now, state="scheduled",
-                               approved_by=user_id, go_at=iso(go), next_action_at=iso(next_at)):
+            if not rows.approve(db, post_id, approver=user_id, revision=revision, go_at=go,
+                                next_action_at=next_at, now=now):
                 return False
             if post["approval_outbox_id"]:
                 outbox_rows.enqueue_update(db, target_id=post["approval_outbox_id"], account_id=account["id"],

@@ -252,8 +252,12 @@ def _checked(block_id: str, fn, *args, **kwargs):
         raise FieldErrors({block_id: str(exc)}) from None
 
 
-def to_draft(form: Form, *, zone: str, now: datetime, uploads: list[dict]) -> Draft:
-    """Check the form with the same rules as the slash command; raise FieldErrors keyed by block id."""
+def to_draft(form: Form, *, zone: str, now: datetime, uploads: list[dict], fetched: dict[str, str] | None = None,
+             defer: bool = False) -> Draft:
+    """Check the form with the same rules as the slash command; raise FieldErrors keyed by block id.
+
+    `fetched`/`defer` as in rules.build_draft (IGBOT_CHECK_MEDIA_URLS=1: the servers' Content-Types decide).
+    """
     v = form.values
     urls = [rules.unwrap_url(line.strip()) for line in (v.get("media") or "").splitlines() if line.strip()]
     when = when_of(form, zone, now)
@@ -261,7 +265,8 @@ def to_draft(form: Form, *, zone: str, now: datetime, uploads: list[dict]) -> Dr
     problem = rules.caption_problem(caption)
     if problem:
         raise FieldErrors({"caption": problem})
-    draft = _checked("media", rules.build_draft, VERBS[form.kind], urls, caption, when=when, uploads=uploads)
+    draft = _checked("media", rules.build_draft, VERBS[form.kind], urls, caption, when=when, uploads=uploads,
+                     fetched=fetched, defer=defer)
     draft.when = when
     count = len(draft.items)
     alts = _checked("alt_text", per_item, v.get("alt_text"), count, what="alt text")
@@ -288,8 +293,8 @@ def to_draft(form: Form, *, zone: str, now: datetime, uploads: list[dict]) -> Dr
     if form.kind == "reel":
         cover = (v.get("cover_url") or "").strip()
         if cover:
-            _checked("cover_url", rules.check_item_url, rules.unwrap_url(cover), allowed=("image",),
-                     what="The cover")
+            _checked("cover_url", rules.check_item_url, rules.unwrap_url(cover), allowed=("image", rules.UNKNOWN),
+                     what="The cover", fetched=fetched, defer=defer)
             options["cover_url"] = rules.unwrap_url(cover)
         offset = (v.get("thumb_offset") or "").strip()
         if offset:

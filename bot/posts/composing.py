@@ -12,7 +12,7 @@ from bot.blocks import escape
 from bot.deps import Deps
 from bot.posts import compose, messages, publisher, uploads
 from bot.posts.compose import FieldErrors, Form
-from bot.posts.queueing import queue_post, request_approval_again
+from bot.posts.queueing import queue_post, save_edit
 from storage import accounts as account_rows
 from storage import posts as rows
 from storage import roles as role_rows
@@ -120,10 +120,14 @@ async def check(deps: Deps, user_id: str, view: dict) -> tuple[Form, dict, dict 
     for file in form.files:
         try:
             placeholders.append({"url": "", "media": uploads.kind_of(file), "upload_file": file.get("id")})
+            too_big = uploads.size_problem(file, story=form.kind == "story")
+            if too_big:
+                raise FieldErrors({"upload": too_big})
         except uploads.UploadError as exc:
             raise FieldErrors({"upload": str(exc)}) from None
     kept = await _kept_uploads(deps, form)
-    compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps), uploads=kept + placeholders)
+    compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps), uploads=kept + placeholders,
+                     defer=deps.config.check_media_urls)
     return form, account, None
 
 
@@ -142,37 +146,32 @@ async def finish(deps: Deps, client: AsyncWebClient, *, user_id: str, form: Form
     fetched = []
     try:
         for file in form.files:
-            data, content_type, _ = await uploads.fetch_from_slack(deps, file["id"])
-            token = await uploads.keep(deps, data, content_type, now=publisher.now_of(deps))
+            token, content_type = await uploads.fetch_from_slack(deps, file["id"], now=publisher.now_of(deps))
             fetched.append({"url": uploads.public_url(deps, token), "media": uploads.MEDIA_OF[content_type],
                             "upload_token": token})
-        draft = compose.to_draft(form, zone=account["timezone"], now=publisher.now_of(deps),
-                                 uploads=await _kept_uploads(deps, form) + fetched)
+        now = publisher.now_of(deps)
+        files = await _kept_uploads(deps, form) + fetched
+        checking = deps.config.check_media_urls
+        draft = compose.to_draft(form, zone=account["timezone"], now=now, uploads=files, defer=checking)
+        if checking:
+            from bot.posts import url_check
+
+            problem, types = await url_check.probe_draft(deps, draft)
+            if problem:
+                await _tell(client, where, user_id, f":x: {escape(problem)} Nothing was queued.")
+                return
+            # the fetched Content-Types decide each item's kind, so the rules run again with them
+            draft = compose.to_draft(form, zone=account["timezone"], now=now, uploads=files, fetched=types)
     except (uploads.UploadError, FieldErrors) as exc:
         await _tell(client, where, user_id, f":x: {escape(str(exc))} Nothing was queued.")
         return
-    if deps.config.check_media_urls:
-        from bot.posts import url_check
-
-        problem = await url_check.check_draft(deps, draft)
-        if problem:
-            await _tell(client, where, user_id, f":x: {escape(problem)} Nothing was queued.")
-            return
     if form.post_id:
-        before = await deps.store.run(rows.get_post, form.post_id)
-        post = await deps.store.run(rows.replace_post, form.post_id, account_id=account["id"], kind=draft.kind,
-                                    caption=draft.caption, due_at=draft.when or publisher.now_of(deps),
-                                    lead=publisher.lead_for(draft.has_video), items=draft.items,
-                                    options=draft.options, first_comment=draft.first_comment,
-                                    needs_approval=draft.needs_approval or bool(account.get("approval_required")),
-                                    now=publisher.now_of(deps))
+        post = await save_edit(deps, post_id=form.post_id, account=account, draft=draft, editor=user_id,
+                               now=publisher.now_of(deps))
         if post is None:
             await _tell(client, where, user_id, f":x: Post #{form.post_id} changed meanwhile and can no longer be "
                                                 "edited; nothing was saved.")
             return
-        if post["state"] == "awaiting_approval":
-            await request_approval_again(deps, post, account, previous_outbox_id=(before or {}).get(
-                "approval_outbox_id"), now=publisher.now_of(deps))
         await access.record(deps, user_id=user_id, action="edit post", account=account, result="ok",
                             target=f"post {post['id']}")
         await _tell(client, where, user_id, f":pencil2: Saved. {messages.queued_text(post, account)}")

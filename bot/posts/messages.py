@@ -74,7 +74,8 @@ def published(post: dict, account: dict) -> dict:
 
 def failed(post: dict, account: dict) -> dict:
     """The channel message when a post failed: the reason (which URL, what to fix) with Retry and Edit."""
-    text = (f":x: The {title(post, account)} was not published.\n*Why:* {escape(post.get('error') or 'unknown')}\n"
+    why = snippet(post.get("error") or "unknown", 1500)
+    text = (f":x: The {title(post, account)} was not published.\n*Why:* {why}\n"
             f"Queued by <@{post['author']}>")
     actions = [_button("Retry", "post_retry", post["id"], "primary")]
     if not post.get("container_id"):
@@ -106,16 +107,35 @@ def needs_check(post: dict, account: dict) -> dict:
 
 
 def approval_request(post: dict, account: dict, items: list[dict]) -> dict:
-    """The channel message asking an approver (not the author) to approve or reject a post."""
-    urls = "\n".join(f"• {escape(i['url'])}" for i in items[:10])
+    """The channel message asking an approver (not the author or last editor) to approve or reject a post."""
+    urls = "\n".join(f"• {snippet(i['url'], 200)}" for i in items[:10])
     caption = snippet(post.get("caption"), 300)
-    text = (f":raised_hand: <@{post['author']}> queued the {title(post, account)} for "
+    edited = f" (edited by <@{post['edited_by']}>)" if post.get("edited_by") else ""
+    text = (f":raised_hand: <@{post['author']}> queued the {title(post, account)}{edited} for "
             f"{when_text(post['due_at'], account['timezone'])}; it needs approval.\n{urls}"
             + (f"\n> {caption}" if caption else ""))
+    approve = _button("Approve", "post_approve", post["id"], "primary")
+    approve["value"] = approval_value(post)
     return {"text": f"The {KIND_WORDS[post['kind']]} #{post['id']} needs approval",
             "blocks": [_section(text), {"type": "actions", "elements": [
-                _button("Approve", "post_approve", post["id"], "primary"), _button("Reject", "post_reject",
-                                                                                    post["id"], "danger")]}]}
+                approve, _button("Reject", "post_reject", post["id"], "danger")]}]}
+
+
+def approval_value(post: dict) -> str:
+    """The Approve button's value: the post and the revision it shows, so an older request cannot approve newer
+    content."""
+    return f"{post['id']}:{post.get('revision') or 0}"
+
+
+def approval_superseded(post: dict, account: dict) -> dict:
+    """The earlier approval request after an edit: no buttons, a pointer to the new request."""
+    if post["state"] == "awaiting_approval":
+        after = "a new request with the changes is below"
+    else:
+        after = "it no longer needs approval"
+    text = (f":pencil2: The {title(post, account)} was edited after this request (by <@{post['edited_by']}>); "
+            f"{after}.")
+    return {"text": f"#{post['id']} was edited", "blocks": [_section(text)]}
 
 
 def approval_done(post: dict, account: dict, *, by: str, approved: bool, reason: str | None = None) -> dict:
@@ -160,6 +180,8 @@ def queue_blocks(posts: list[dict], accounts: dict[int, dict]) -> list[dict]:
             state = HOLD_WORDS.get(post["hold"], post["hold"])
             if post.get("hold_reason"):
                 state += f" ({escape(post['hold_reason'])})"
+            if post.get("hold_until"):
+                state += f"; resumes {when_text(post['hold_until'], account['timezone'])}"
         when = when_text(post.get("published_at") or post["due_at"], account["timezone"])
         line = f"*#{post['id']}* {KIND_WORDS[post['kind']]} @{escape(account['username'])} · {when} · _{state}_"
         caption = snippet(post.get("caption"), 60)

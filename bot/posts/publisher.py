@@ -548,8 +548,10 @@ async def _check_later(tick: Tick, post: dict, account: dict, reason: str) -> bo
 
 
 async def find_published(tick: Tick, gaccount: GraphAccount, post: dict) -> str | None:
-    """Find the media a PUBLISHED container became: same type, published after the attempt, same caption (feed)."""
+    """Find the media a PUBLISHED container became: same type, published after the attempt, same caption (feed),
+    and not already the media of another of igbot's posts."""
     after = parse(post["publish_attempted_at"]) - timedelta(seconds=60)
+    taken = await tick.store(rows.media_ids_since, post["account_id"], after - timedelta(days=1))
     source = (graph_media.stories(tick.deps.graph, gaccount) if post["kind"] == "story"
               else graph_media.list_media(tick.deps.graph, gaccount, limit=25, max_items=25))
     async for media in source:
@@ -558,7 +560,7 @@ async def find_published(tick: Tick, gaccount: GraphAccount, post: dict) -> str 
             moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z") if stamp else None
         except ValueError:
             moment = None
-        if moment is None or moment < after:
+        if moment is None or moment < after or media.get("id") in taken:
             continue
         if media.get("media_product_type") and media["media_product_type"] != PRODUCT[post["kind"]]:
             continue

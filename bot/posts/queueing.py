@@ -30,8 +30,12 @@ def split_account(args: str) -> tuple[str, str]:
     return match.group(1), args[match.end():]
 
 
-def parse_request(verb: str, rest: str, *, zone: str, now: datetime) -> Draft:
-    """Parse `<when> <url> [<url> …] [caption]` (the text after the account) and apply every rule."""
+def parse_request(verb: str, rest: str, *, zone: str, now: datetime, fetched: dict[str, str] | None = None,
+                  defer: bool = False) -> Draft:
+    """Parse `<when> <url> [<url> …] [caption]` (the text after the account) and apply every rule.
+
+    `fetched`/`defer` as in rules.build_draft (IGBOT_CHECK_MEDIA_URLS=1: the servers' Content-Types decide).
+    """
     words = list(re.finditer(r"\S+", rest))
     try:
         when, used = parse_when([w.group(0) for w in words], zone=zone, now=now)
@@ -52,7 +56,7 @@ def parse_request(verb: str, rest: str, *, zone: str, now: datetime) -> Draft:
     if caption:
         caption = caption.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     check_time(when, now)
-    return build_draft(verb, urls, caption, when=when)
+    return build_draft(verb, urls, caption, when=when, fetched=fetched, defer=defer)
 
 
 async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, channel_id: str | None,
@@ -79,28 +83,43 @@ async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, ch
     return post
 
 
-def enqueue_approval_request(db, post: dict, account: dict, *, now: datetime, replacing: int | None = None) -> int:
-    """Queue the channel message asking an approver to approve this version of a post; return its outbox id."""
+def enqueue_approval_request(db, post: dict, account: dict, *, now: datetime) -> int:
+    """Queue the channel message asking an approver to approve this revision of a post; return its outbox id."""
+    revision = post.get("revision") or 0
     outbox_id = outbox_rows.enqueue_post(
         db, channel_id=account["channel_id"], account_id=account["id"],
         payload=messages.approval_request(post, account, rows.items_of(db, post["id"])),
-        dedupe_key=f"post:{post['id']}:approval" + (f":after:{replacing}" if replacing else ""))
+        dedupe_key=f"post:{post['id']}:approval" + (f":{revision}" if revision else ""))
     rows.update(db, post["id"], now=now, approval_outbox_id=outbox_id)
     return outbox_id
 
 
-async def request_approval_again(deps: Deps, post: dict, account: dict, *, previous_outbox_id: int | None,
-                                 now: datetime) -> None:
-    """After an edit: retire the old approval request and ask for approval of the new version."""
+async def save_edit(deps: Deps, *, post_id: int, account: dict, draft: Draft, editor: str,
+                    now: datetime) -> dict | None:
+    """Replace an editable post with the edited draft; ask for approval again when it needs it. None if not editable.
+
+    The earlier approval request (approved or not) is updated to point at the new one, in the same transaction.
+    """
+    needs_approval = draft.needs_approval or bool(account.get("approval_required"))
 
     def write(db):
         with db.atomic():
-            if previous_outbox_id:
-                text = f":pencil2: Post #{post['id']} was edited after this request; see the new one below."
-                outbox_rows.enqueue_update(db, target_id=previous_outbox_id, account_id=account["id"],
-                                           payload={"text": text, "blocks": [
-                                               {"type": "section", "text": {"type": "mrkdwn", "text": text}}]})
-            enqueue_approval_request(db, post, account, now=now, replacing=previous_outbox_id)
+            before = rows.get_post(db, post_id)
+            post = rows.replace_post(db, post_id, account_id=account["id"], kind=draft.kind, caption=draft.caption,
+                                     due_at=draft.when or now, lead=lead_for(draft.has_video), items=draft.items,
+                                     options=draft.options, first_comment=draft.first_comment,
+                                     needs_approval=needs_approval, editor=editor, now=now)
+            if post is None:
+                return None
+            if before and before["approval_outbox_id"]:
+                outbox_rows.enqueue_update(db, target_id=before["approval_outbox_id"], account_id=account["id"],
+                                           payload=messages.approval_superseded(post, account))
+            if post["state"] == "awaiting_approval":
+                enqueue_approval_request(db, post, account, now=now)
+                post = rows.get_post(db, post_id)
+            return post
 
-    await deps.store.run(write)
-    deps.outbox.wake()
+    post = await deps.store.run(write)
+    if post is not None:
+        deps.outbox.wake()
+    return post

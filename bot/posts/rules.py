@@ -109,27 +109,42 @@ def caption_problem(caption: str | None) -> str | None:
     return None
 
 
-def check_item_url(url: str, *, allowed: tuple[str, ...] = ("image", "video"), what: str = "Media") -> str:
-    """Check one media URL; return its kind (image or video) or raise naming the URL and the rule."""
+UNKNOWN = "unknown"  # media whose kind the fetched Content-Type will decide (IGBOT_CHECK_MEDIA_URLS=1)
+
+
+def check_item_url(url: str, *, allowed: tuple[str, ...] = ("image", "video"), what: str = "Media",
+                   fetched: dict[str, str] | None = None, defer: bool = False) -> str:
+    """Check one media URL; return its kind (image or video) or raise naming the URL and the rule.
+
+    :param fetched: kinds read from the servers' Content-Types; they decide over the extension.
+    :param defer: return UNKNOWN instead of refusing a URL whose extension does not say (it will be fetched).
+    """
     problem = url_problem(url)
     if problem:
         raise PostInputError(f"The URL `{url}` {problem}.")
-    kind = media_of(url)
+    kind = (fetched or {}).get(url) or media_of(url)
+    if kind is None and defer:
+        return UNKNOWN
     if kind is None:
         raise PostInputError(f"The URL `{url}` does not end in .jpg, .jpeg, .mp4 or .mov, so I cannot tell what it is "
                              f"(feed images must be JPEG). {MODAL_HINT}")
     if kind not in allowed:
-        need = " or ".join({"image": "a JPEG image (.jpg)", "video": "an MP4/MOV video"}[a] for a in allowed)
+        words = {"image": "a JPEG image (.jpg)", "video": "an MP4/MOV video"}
+        need = " or ".join(words[a] for a in allowed if a in words)
         raise PostInputError(f"{what} `{url}` is {'an image' if kind == 'image' else 'a video'}; this needs {need}.")
     return kind
 
 
 def build_draft(verb: str, urls: list[str], caption: str | None, *, when: datetime | None,
-                uploads: list[dict] | None = None) -> Draft:
+                uploads: list[dict] | None = None, fetched: dict[str, str] | None = None,
+                defer: bool = False) -> Draft:
     """Decide the post type from the verb and media and apply every limit; raise PostInputError naming the problem.
 
     `uploads` are files igbot keeps itself ({"url", "media", "upload_token"}); they follow the URLs in order.
+    `fetched` and `defer` are as in check_item_url: with `defer`, the type is provisional until the URLs are
+    fetched and the draft is built again with `fetched`.
     """
+    seen = {"fetched": fetched, "defer": defer}
     uploads = list(uploads or [])
     count = len(urls) + len(uploads)
     if not count:
@@ -140,20 +155,20 @@ def build_draft(verb: str, urls: list[str], caption: str | None, *, when: dateti
             raise PostInputError(f"A story is a single image or video; {count} were given.")
         if caption:
             raise PostInputError("Stories have no caption on Instagram; leave the text out.")
-        item = uploads[0] if uploads else {"url": urls[0], "media": check_item_url(urls[0], what="The story")}
+        item = uploads[0] if uploads else {"url": urls[0], "media": check_item_url(urls[0], what="The story", **seen)}
         return Draft("story", [item], None, when)
     if verb == "reel":
         if count != 1:
             raise PostInputError(f"A reel is a single video; {count} were given.")
-        item = uploads[0] if uploads else {"url": urls[0], "media": check_item_url(urls[0], allowed=("video",),
-                                                                                      what="The reel")}
-        if item["media"] != "video":
+        item = uploads[0] if uploads else {"url": urls[0], "media": check_item_url(
+            urls[0], allowed=("video", UNKNOWN), what="The reel", **seen)}
+        if item["media"] == "image":
             raise PostInputError("The reel upload is an image; a reel needs an MP4/MOV video.")
         _caption(caption)
         return Draft("reel", [item], caption, when)
     if count > CAROUSEL_MAX:
         raise PostInputError(f"A carousel holds {CAROUSEL_MIN}–{CAROUSEL_MAX} items; {count} were given.")
-    items = [{"url": u, "media": check_item_url(u)} for u in urls] + uploads
+    items = [{"url": u, "media": check_item_url(u, **seen)} for u in urls] + uploads
     _caption(caption)
     if len(items) == 1:
         return Draft("reel" if items[0]["media"] == "video" else "image", items, caption, when)

@@ -29,18 +29,6 @@ def public_url(deps: Deps, token: str) -> str:
     return f"{deps.config.public_url.rstrip('/')}/media/{token}"
 
 
-async def keep(deps: Deps, data: bytes, content_type: str, *, now: datetime) -> str:
-    """Store uploaded bytes under a new unguessable token; return the token."""
-    token = secrets.token_urlsafe(32)
-    folder = folder_of(deps)
-    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"{token}{CONTENT_TYPES.get(content_type, '')}"
-    await asyncio.to_thread(path.write_bytes, data)
-    await deps.store.run(rows.add_upload, token=token, path=str(path), content_type=content_type, size=len(data),
-                         now=now)
-    return token
-
-
 async def remove_expired(deps: Deps, *, now: datetime) -> int:
     """Delete files whose post was published or cancelled more than 24 h ago; return how many."""
     removed = 0
@@ -55,7 +43,7 @@ async def remove_expired(deps: Deps, *, now: datetime) -> int:
     return removed
 
 
-IMAGE_LIMIT, VIDEO_LIMIT = 8 * 1024 * 1024, 300 * 1024 * 1024
+IMAGE_LIMIT, VIDEO_LIMIT, STORY_VIDEO_LIMIT = 8 * 1024 * 1024, 300 * 1024 * 1024, 100 * 1024 * 1024
 MEDIA_OF = {"image/jpeg": "image", "video/mp4": "video", "video/quicktime": "video"}
 
 
@@ -71,6 +59,17 @@ def kind_of(file: dict) -> str:
     return media
 
 
+def size_problem(file: dict, *, story: bool) -> str | None:
+    """Say why an uploaded file is too big for Instagram (JPEG 8 MB, videos 300 MB, story videos 100 MB), or None."""
+    media = kind_of(file)
+    limit = IMAGE_LIMIT if media == "image" else STORY_VIDEO_LIMIT if story else VIDEO_LIMIT
+    size = int(file.get("size") or 0)
+    if size > limit:
+        name = file.get("name") or file.get("id")
+        return f"`{name}` is {size / 2**20:.0f} MB; Instagram accepts at most {limit // 2**20} MB here."
+    return None
+
+
 def unavailable_reason(deps: Deps) -> str | None:
     """Why uploads cannot be offered (igbot needs a public URL Meta can fetch from), or None."""
     if not deps.config.public_url:
@@ -79,18 +78,29 @@ def unavailable_reason(deps: Deps) -> str | None:
     return None
 
 
-def _looks_right(data: bytes, content_type: str) -> bool:
+QUICKTIME_ATOMS = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
+CHUNK = 256 * 1024
+
+
+def _looks_right(head: bytes, content_type: str) -> bool:
+    """Whether the first bytes are what the type claims (JPEG SOI; an MP4/MOV top-level atom)."""
     if content_type == "image/jpeg":
-        return data[:3] == b"\xff\xd8\xff"
-    return data[4:8] == b"ftyp"
+        return head[:3] == b"\xff\xd8\xff"
+    if content_type == "video/quicktime":
+        return head[4:8] in QUICKTIME_ATOMS
+    return head[4:8] == b"ftyp"
 
 
-async def fetch_from_slack(deps: Deps, file_id: str) -> tuple[bytes, str, str]:
-    """Download a file the person uploaded (files.info, then url_private_download with the bot token).
+def _discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
-    Return (bytes, content type, name); raise UploadError naming the file when it cannot be used.
+
+async def fetch_from_slack(deps: Deps, file_id: str, *, now: datetime) -> tuple[str, str]:
+    """Download a file the person uploaded (files.info, then url_private_download with the bot token) to disk.
+
+    The bytes are streamed into the media folder (never held whole in memory) and kept under a new unguessable
+    token. Return (token, content type); raise UploadError naming the file when it cannot be used.
     """
-    import aiohttp
     from slack_sdk.errors import SlackApiError
 
     try:
@@ -103,20 +113,49 @@ async def fetch_from_slack(deps: Deps, file_id: str) -> tuple[bytes, str, str]:
     limit = IMAGE_LIMIT if media == "image" else VIDEO_LIMIT
     if int(info.get("size") or 0) > limit:
         raise UploadError(f"`{name}` is {int(info['size']) / 1e6:.0f} MB; the limit is {limit // 2**20} MB.")
+    token = secrets.token_urlsafe(32)
+    folder = folder_of(deps)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True, mode=0o700)
+    final = folder / f"{token}{CONTENT_TYPES.get(content_type, '')}"
+    partial = folder / f"{token}.part"
+    try:
+        size = await _download(deps, info, partial, name=name, content_type=content_type, limit=limit)
+        await asyncio.to_thread(partial.rename, final)
+    except BaseException:
+        await asyncio.to_thread(_discard, partial)
+        raise
+    await deps.store.run(rows.add_upload, token=token, path=str(final), content_type=content_type, size=size,
+                         now=now)
+    return token, content_type
+
+
+async def _download(deps: Deps, info: dict, path: Path, *, name: str, content_type: str, limit: int) -> int:
+    """Stream url_private_download into path, checking the first bytes and the size; return the size."""
+    import aiohttp
+
+    size, head = 0, b""
     try:
         async with deps.http.get(info["url_private_download"], allow_redirects=False,
                                  headers={"Authorization": f"Bearer {deps.config.slack_bot_token}"},
-                                 timeout=aiohttp.ClientTimeout(total=120)) as resp:
+                                 timeout=aiohttp.ClientTimeout(total=600, sock_read=60)) as resp:
             if resp.status != 200:
                 raise UploadError(f"Slack answered {resp.status} when I downloaded `{name}`; upload it again.")
-            data = await resp.content.read(limit + 1)
+            out = await asyncio.to_thread(path.open, "wb")
+            try:
+                async for chunk in resp.content.iter_chunked(CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise UploadError(f"`{name}` is larger than {limit // 2**20} MB.")
+                    if len(head) < 16:
+                        head = (head + chunk)[:16]
+                    await asyncio.to_thread(out.write, chunk)
+            finally:
+                await asyncio.to_thread(out.close)
     except (aiohttp.ClientError, TimeoutError, KeyError):
         raise UploadError(f"I could not download `{name}` from Slack; upload it again.") from None
-    if len(data) > limit:
-        raise UploadError(f"`{name}` is larger than {limit // 2**20} MB.")
-    if not _looks_right(data, content_type):
-        raise UploadError(f"`{name}` is not really a {'JPEG' if media == 'image' else 'MP4'} file.")
-    return data, content_type, name
+    if size == 0 or not _looks_right(head, content_type):
+        raise UploadError(f"`{name}` is not really a {'JPEG' if content_type == 'image/jpeg' else 'MP4/MOV'} file.")
+    return size
 
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")

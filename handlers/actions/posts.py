@@ -18,9 +18,15 @@ REJECT_BLOCK, REJECT_INPUT = "reason", "reason_input"
 
 def _post_id(action: dict) -> int | None:
     try:
-        return int(action.get("value") or "")
+        return int((action.get("value") or "").split(":", 1)[0])
     except ValueError:
         return None
+
+
+def _seen_revision(action: dict) -> int | None:
+    """The post revision an Approve button carries (None on buttons that carry none)."""
+    mark = (action.get("value") or "").partition(":")[2]
+    return int(mark) if mark.isdigit() else None
 
 
 def _where(body: dict) -> str | None:
@@ -38,9 +44,12 @@ async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
     if name == "post_cancel":
         await tell(client, _where(body), user, await cancel_post(deps, user_id=user, post_id=post_id))
         return
-    run = {"post_publish_now": actions.publish_now, "post_retry": actions.retry, "post_check": actions.check_again,
-           "post_approve": actions.approve}[name]
-    outcome = await run(deps, user_id=user, post_id=post_id)
+    if name == "post_approve":
+        outcome = await actions.approve(deps, user_id=user, post_id=post_id, seen_revision=_seen_revision(action))
+    else:
+        run = {"post_publish_now": actions.publish_now, "post_retry": actions.retry,
+               "post_check": actions.check_again}[name]
+        outcome = await run(deps, user_id=user, post_id=post_id)
     if not outcome.ok:
         await tell(client, _where(body), user, outcome.message)
 

@@ -43,17 +43,23 @@ async def _queue(verb: str, ack: AsyncAck, command: dict, deps: Deps, args: str,
     if account is None:
         return
     now = publisher.now_of(deps)
+    checking = deps.config.check_media_urls
     try:
-        draft = parse_request(verb, rest, zone=account["timezone"], now=now)
+        draft = parse_request(verb, rest, zone=account["timezone"], now=now, defer=checking)
     except PostInputError as exc:
         await ack(text=f":x: {blocks.escape(str(exc))}\nUsage: {usage}")
         return
-    if deps.config.check_media_urls:
+    if checking:
         from bot.posts import url_check
 
         await ack(text=":mag: Checking the media URLs before queueing…")
         respond = kwargs.get("respond")
-        problem = await url_check.check_draft(deps, draft)
+        problem, fetched = await url_check.probe_draft(deps, draft)
+        if not problem:
+            try:  # the fetched Content-Types decide each item's kind, so the rules run again with them
+                draft = parse_request(verb, rest, zone=account["timezone"], now=now, fetched=fetched)
+            except PostInputError as exc:
+                problem = str(exc)
         if problem:
             await respond(text=f":x: {blocks.escape(problem)} Nothing was queued.", replace_original=False)
             return

@@ -143,3 +143,25 @@ async def test_two_workers_racing_publish_once(slack, graph, shop, driver, deps)
     assert len(live_media(graph, acct)) == 1 and graph.count_calls(path=PUBLISH) == 1
     [post] = post_rows(deps, row["id"])
     assert post["state"] == "published"
+
+
+async def test_an_unknown_outcome_is_not_matched_to_another_posts_media(slack, graph, shop, driver, deps):
+    """Two posts with the same caption: the first one's lost answer must not claim the second one's media."""
+    row, acct = shop
+    deps.graph.timeouts = Timeouts(connect=2.0, read=0.1)
+    graph.inject_delay(0.4, method="POST", path=PUBLISH, times=1)
+    await queue(slack, "post demo_shop in 10m https://cdn.example/img/square.jpg Same words")
+    await queue(slack, "post demo_shop in 10m https://cdn.example/img/portrait.jpg Same words")
+    await driver.run_for(9 * 60, step=60)
+    assert [p["state"] for p in post_rows(deps, row["id"])] == ["ready", "ready"]
+    # The first check after the lost answer fails, so the second post goes live before the first is looked up.
+    graph.inject_error(code=2, http_status=500, method="GET", path="/{ig-container-id}", times=5, is_transient=True)
+    await driver.tick(advance=60)
+    assert [p["state"] for p in post_rows(deps, row["id"])] == ["needs_check", "published"]
+    await driver.run_for(5 * 60, step=60)
+    first, second = post_rows(deps, row["id"])
+    assert first["state"] == second["state"] == "published"
+    assert first["media_id"] != second["media_id"]
+    live = {m.id: m for m in live_media(graph, acct)}
+    assert set(live) == {first["media_id"], second["media_id"]}
+    assert graph.count_calls(path=PUBLISH) == 2

@@ -100,3 +100,34 @@ async def test_a_png_upload_is_refused_in_the_modal(slack, graph, shop, deps, bo
     assert "logo.png" in seen.json["errors"]["upload"] and "JPEG" in seen.json["errors"]["upload"]
     assert post_rows(deps, row["id"]) == [] and slack.calls_of("files.download") == []
 
+
+
+async def test_a_large_upload_is_kept_whole_and_served_whole(slack, graph, shop, driver, deps, bot):
+    row, _ = shop
+    view = await choose(slack, slack.admin, await open_modal(slack, slack.admin))
+    data = jpeg()[:-2] + bytes(range(256)) * (3 * 4096) + b"\xff\xd9"  # about 3 MB, many network reads
+    file = slack.upload_file(user=slack.admin, name="poster.jpg", data=data)
+    done = await slack.submit_view(user=slack.admin, view_id=view["id"], values={
+        "media": {"media": {"value": ""}}, "upload": {"upload": {"files": [file]}},
+        "when_date": {"when_date": "2026-11-23"}, "when_time": {"when_time": "10:00"},
+    })
+    assert done.ok
+    [post] = await slack.wait_for(lambda: post_rows(deps, row["id"]))
+    [upload] = deps.store.run_sync(lambda db: list(db["media_uploads"].rows))
+    assert upload["size"] == len(data)
+    assert await asyncio.to_thread(Path(upload["path"]).read_bytes) == data
+    assert not list(Path(upload["path"]).parent.glob("*.part"))
+    served = await bot.get(f"/media/{upload['token']}")
+    assert served.status == 200 and await served.read() == data
+
+
+async def test_a_story_video_over_100_mb_is_refused_in_the_modal_before_any_download(slack, graph, shop, deps, bot):
+    row, _ = shop
+    view = await choose(slack, slack.admin, await open_modal(slack, slack.admin), kind="story")
+    file = slack.upload_file(user=slack.admin, name="long-story.mp4", data=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+    file["size"] = 150 * 1024 * 1024  # what Slack reports for the person's file
+    seen = await slack.submit_view(user=slack.admin, view_id=view["id"], values={
+        "upload": {"upload": {"files": [file]}}})
+    error = seen.json["errors"]["upload"]
+    assert "long-story.mp4" in error and "100 MB" in error
+    assert post_rows(deps, row["id"]) == [] and slack.calls_of("files.download") == []
