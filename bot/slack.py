@@ -47,6 +47,10 @@ def slack_events_handler(bolt: AsyncApp):
     """Return the aiohttp handler for POST /slack/events (signature verified by Bolt)."""
 
     async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # Bolt parses the body before checking the signature; junk is not Slack
+            return web.json_response({"error": "malformed request body"}, status=400)
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     return slack_events

@@ -109,3 +109,23 @@ async def test_graph_calls_are_exported_and_per_account_series_need_trust(bot, b
     assert f'igbot_graph_account_calls_total{{account="{ig.ig_user_id}"}} 1.0' in trusted
     public = await (await bot.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})).text()
     assert "igbot_graph_calls_total 1.0" in public and ig.ig_user_id not in public and "account=" not in public
+
+
+async def test_junk_on_every_route_gets_a_clear_answer_never_a_500(bot):
+    requests = [
+        ("POST", "/webhooks/instagram", {"data": b"{not json", "headers": {"X-Hub-Signature-256": "sha256=00"}}),
+        ("GET", "/webhooks/instagram?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1", {}),
+        ("GET", "/oauth/facebook/start", {}),
+        ("GET", "/oauth/instagram/start?state=%00%ff", {}),
+        ("GET", "/oauth/facebook/callback?error=access_denied", {}),
+        ("GET", "/oauth/instagram/callback?state=x&code=", {}),
+        ("POST", "/oauth/facebook/callback", {"data": b"\xff\xfe garbage"}),
+        ("GET", "/media/..%2F..%2Fetc%2Fpasswd", {}),
+        ("POST", "/slack/events", {"data": b"payload=%7Bnot-json"}),
+        ("GET", "/nowhere", {}),
+    ]
+    for method, path, kwargs in requests:
+        response = await bot.request(method, path, **kwargs)
+        body = await response.text()
+        assert 400 <= response.status < 500, (method, path, response.status, body[:200])
+        assert "Traceback" not in body

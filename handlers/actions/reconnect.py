@@ -15,7 +15,8 @@ async def handle_reconnect(ack: AsyncAck, body: dict, action: dict, respond: Asy
     """Send the clicker, if admin of that account, a fresh link to reconnect it."""
     await ack()
     user_id = body["user"]["id"]
-    account = await deps.store.run(account_rows.get_account, int(action.get("value") or 0))
+    value = str(action.get("value") or "")
+    account = await deps.store.run(account_rows.get_account, int(value)) if value.isdigit() else None
     if account is None:
         await respond(text=":x: That account is no longer connected to igbot.", response_type="ephemeral",
                       replace_original=False)
