@@ -14,6 +14,7 @@ from bot.secrets import new_key
 from bot.startup import StartupError, open_store
 from storage import accounts as account_rows
 from storage import tokens as token_rows
+from storage.db import StorageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -324,5 +325,8 @@ def sandbox_db_path() -> str | None:
 
 
 def main() -> None:
-    """Entry point of the `igbot` console script."""
-    cli(prog_name="igbot")
+    """Entry point of the `igbot` console script; a database that stays locked is one line, not a traceback."""
+    try:
+        cli(prog_name="igbot")
+    except StorageError as exc:
+        fail(f"igbot: {exc}")
