@@ -15,6 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.instance import LEASE_SECONDS
 from storage import outbox as rows
 from storage.clock import parse
 from storage.db import Store
@@ -41,7 +42,7 @@ class Outbox:
     """
 
     def __init__(self, store: Store, slack: AsyncWebClient, *, worker_id: str, admins: tuple[str, ...] = (),
-                 post_interval: float = 1.0, update_interval: float = 1.2, lease_seconds: float = 60.0,
+                 post_interval: float = 1.0, update_interval: float = 1.2, lease_seconds: float = LEASE_SECONDS,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self._store = store
@@ -110,7 +111,11 @@ class Outbox:
             if not claimed:
                 continue
             attempted += 1
-            await self._send({**item, "payload": claimed})
+            try:
+                await self._send({**item, "payload": claimed})
+            except Exception as exc:  # an item that breaks sending is set aside with the reason; the rest go on
+                log.exception("outbox %s: sending raised; marked failed", item["id"])
+                await self._store.run(rows.mark_failed, item["id"], error=f"{type(exc).__name__}: {exc}"[:300])
             if item["kind"] == "post":
                 paced_channels.add(item["channel_id"])
         return attempted
@@ -124,7 +129,8 @@ class Outbox:
             return False
         if self._method_ready.get("chat.postMessage", 0) > now:
             return False
-        waiting_for_parent = item["thread_parent_id"] and not item["parent_ts"] and item["parent_state"] != "parked"
+        waiting_for_parent = item["thread_parent_id"] and not item["parent_ts"] and \
+            item["parent_state"] not in ("parked", "failed")
         return not waiting_for_parent
 
     @staticmethod

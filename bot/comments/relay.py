@@ -27,8 +27,12 @@ async def relay_waiting(deps: Deps, *, fold_backlog: int | None = None) -> int:
         if account is None:
             await deps.store.run(comment_rows.skip_relay, comment["id"])
             continue
-        if await relay_one(deps, account, comment, fold_backlog=fold_backlog):
-            queued += 1
+        try:
+            if await relay_one(deps, account, comment, fold_backlog=fold_backlog):
+                queued += 1
+        except Exception as exc:  # a comment that cannot be rendered is set aside; the others are relayed
+            log.exception("comment %s: relaying it raised; marked failed", comment["id"])
+            await deps.store.run(comment_rows.fail_relay, comment["id"], error=f"{type(exc).__name__}: {exc}"[:300])
     if queued:
         deps.outbox.wake()
     return queued
