@@ -48,19 +48,19 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     """Start store, clients, Bolt, workers and scheduler; stop them in reverse order."""
     config = app[CONFIG]
     store, cipher = await asyncio.to_thread(open_store, config, sandbox=app[SANDBOX])
-    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
-    slack = build_slack_client(config.slack_bot_token, config.slack_api_url)
     instance = Instance.create()
     await instance.start(store)  # before any worker: what a killed predecessor leased is free again
-    outbox = Outbox(store, slack, worker_id=instance.worker("outbox"), admins=config.admins)
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
+    slack = build_slack_client(config.slack_bot_token, config.slack_api_url)
+    outbox = Outbox(store, slack, admins=config.admins)
     deps = Deps(config=config, store=store, cipher=cipher, slack=slack, http=http,
                 graph=build_graph_client(config, http, store), metrics=Metrics(), outbox=outbox, workers=Workers(),
                 heartbeat=Heartbeat(), instance=instance)
     app[DEPS] = deps
     deps.metrics.watch_graph(deps.graph.counters)
     deps.workers.spawn("heartbeat", partial(instance.run, store))
-    deps.workers.spawn("outbox", outbox.run)
-    deps.workers.spawn("inbox", partial(comment_inbox.run, deps, worker=instance.worker("inbox")))
+    deps.workers.spawn("outbox", partial(outbox.run, instance))
+    deps.workers.spawn("inbox", partial(comment_inbox.run, deps))
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(

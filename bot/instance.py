@@ -9,11 +9,12 @@ restart after `kill -9` finds its predecessor's pid dead and takes over in well 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -50,7 +51,8 @@ class Instance:
 
         instance = Instance.create()
         await instance.start(store)            # register, release what dead instances held
-        worker = instance.worker("posts")      # the id a worker claims leases with
+        async with instance.working("posts") as worker:  # the id it claims leases with
+            ...
         deps.workers.spawn("heartbeat", partial(instance.run, store))
     """
 
@@ -61,15 +63,26 @@ class Instance:
     alive: Callable[[int], bool] = pid_alive
     rescued: dict[str, int] = field(default_factory=dict)
     last_beat: datetime | None = None
+    active: set[str] = field(default_factory=set)  # the workers at work now: their leases are renewed
 
     @classmethod
     def create(cls, *, clock: Callable[[], datetime] = _utcnow) -> Instance:
         """Make this process's identity (call once, at start-up)."""
         return cls(id=uuid.uuid4().hex[:12], host=socket.gethostname(), pid=os.getpid(), clock=clock)
 
-    def worker(self, role: str) -> str:
-        """Return the id a worker of this process claims leases with."""
-        return f"{self.id}/{role}"
+    @contextlib.asynccontextmanager
+    async def working(self, role: str) -> AsyncIterator[str]:
+        """Give a piece of work (a worker loop's life, one tick step) its worker id, renewed while it runs.
+
+        When it ends, however it ends, the heartbeat stops renewing its leases: what it still holds comes free
+        within LEASE_SECONDS, even while this process lives on.
+        """
+        worker = f"{self.id}/{role}/{uuid.uuid4().hex[:6]}"
+        self.active.add(worker)
+        try:
+            yield worker
+        finally:
+            self.active.discard(worker)
 
     def is_dead(self, other: dict) -> bool:
         """Whether another registered instance is dead: stale heartbeat, or a gone process on this host."""
@@ -84,11 +97,11 @@ class Instance:
         await self.rescue(store)
 
     async def beat(self, store: Store) -> None:
-        """Heartbeat: move this instance's leases on by the time since the last beat, then release the work of
-        dead instances."""
+        """Heartbeat: move the leases of the workers at work on by the time since the last beat, then release
+        the work of dead instances."""
         now = self.clock()
         extend_by, self.last_beat = now - (self.last_beat or now), now
-        if not await store.run(rows.beat, self.id, now=now, extend_by=extend_by):
+        if not await store.run(rows.beat, self.id, now=now, extend_by=extend_by, workers=sorted(self.active)):
             log.warning("instance %s was taken for dead (no heartbeat for %s s); registering again",
                         self.id, STALE_AFTER.total_seconds())
             await store.run(rows.register, instance_id=self.id, host=self.host, pid=self.pid, now=now)

@@ -15,7 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.instance import LEASE_SECONDS
+from bot.instance import LEASE_SECONDS, Instance
 from storage import outbox as rows
 from storage.clock import parse
 from storage.db import Store
@@ -41,7 +41,8 @@ class Outbox:
         await outbox.update(target_id=item, payload={"text": "hidden by @ana", "blocks": [...]})
     """
 
-    def __init__(self, store: Store, slack: AsyncWebClient, *, worker_id: str, admins: tuple[str, ...] = (),
+    def __init__(self, store: Store, slack: AsyncWebClient, *, worker_id: str | None = None,
+                 admins: tuple[str, ...] = (),
                  post_interval: float = 1.0, update_interval: float = 1.2, lease_seconds: float = LEASE_SECONDS,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], datetime] = lambda: datetime.now(UTC)):
@@ -84,8 +85,18 @@ class Outbox:
         """Return an outbox row (its ts once sent)."""
         return await self._store.run(rows.get_item, item_id)
 
-    async def run(self) -> None:
-        """Send forever: drain what is due, then sleep until woken or the next send may go."""
+    async def run(self, instance: Instance | None = None) -> None:
+        """Send forever: drain what is due, then sleep until woken or the next send may go.
+
+        With an instance, each run claims under a worker id of its own that the heartbeat renews.
+        """
+        if instance is None:
+            return await self._loop()
+        async with instance.working("outbox") as worker:
+            self._worker_id = worker
+            await self._loop()
+
+    async def _loop(self) -> None:
         while True:
             sent = await self.drain_once()
             if sent:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -22,6 +23,34 @@ class StorageError(Exception):
     """The database cannot be opened or used; the message says why and what to do."""
 
 
+class WriteDatabase(Database):
+    """A Database whose transactions take the write lock when they begin (BEGIN IMMEDIATE).
+
+    With a plain BEGIN, a transaction that reads first and writes later fails at once with "database is
+    locked" when another process (a second igbot, the CLI) wrote in between; taken up front, the lock is
+    waited for (busy_timeout) instead.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """Run the block in one transaction (a savepoint when nested)."""
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def open_database(path: str) -> Database:
     """Open (creating if needed) the database at path, set pragmas and apply pending migrations."""
     if path != ":memory:":
@@ -35,7 +64,7 @@ def open_database(path: str) -> Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = Database(conn, execute_plugins=False)
+        db = WriteDatabase(conn, execute_plugins=False)
         migrations.apply(db)
     except sqlite3.Error as exc:
         raise StorageError(f"Cannot open the database {path}: {exc}. Check that the file and its folder "

@@ -16,8 +16,8 @@ def register(db: Database, *, instance_id: str, host: str, pid: int, now: dateti
                             "heartbeat_at": iso(now)}, replace=True)
 
 
-def beat(db: Database, instance_id: str, *, now: datetime, extend_by: timedelta) -> bool:
-    """Record a heartbeat and extend every lease the instance holds by `extend_by`, in one transaction.
+def beat(db: Database, instance_id: str, *, now: datetime, extend_by: timedelta, workers: list[str]) -> bool:
+    """Record a heartbeat and extend the leases its workers at work hold by `extend_by`, in one transaction.
 
     Return False when the instance's row is gone (another process declared it dead and released its work).
     """
@@ -25,7 +25,7 @@ def beat(db: Database, instance_id: str, *, now: datetime, extend_by: timedelta)
         alive = db.execute("UPDATE instances SET heartbeat_at = ? WHERE id = ?",
                            [iso(now), instance_id]).rowcount > 0
         if alive:
-            leases.renew_held(db, leases.instance_prefix(instance_id), by=extend_by)
+            leases.renew_held(db, workers, by=extend_by)
     return alive
 
 

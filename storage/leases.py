@@ -1,7 +1,7 @@
 """Leases: claim due work in one UPDATE … WHERE so a crashed worker's work is taken over later.
 
-A worker's id is `<instance id>/<role>`: the instance's heartbeat renews every lease it holds, and when an
-instance stops beating, another one releases them all at once (see storage/instances.py).
+A worker's id is `<instance id>/<role>/<run>`: the instance's heartbeat renews the leases of its workers at
+work, and when an instance is dead, another one releases all it held at once (see storage/instances.py).
 """
 
 from __future__ import annotations
@@ -55,17 +55,19 @@ def instance_prefix(instance_id: str) -> str:
     return f"{instance_id}/"
 
 
-def renew_held(db: Database, prefix: str, *, by: timedelta) -> int:
-    """Push every lease held by a worker whose id starts with prefix forward by `by`; return how many.
+def renew_held(db: Database, workers: list[str], *, by: timedelta) -> int:
+    """Push every lease these workers hold forward by `by`; return how many.
 
     The heartbeat moves each lease on by the time since its last beat, so a lease stays as far ahead of its
     holder's clock as it was claimed (the clock of the work: the Graph clock for posts, the wall for others).
     """
+    if not workers:
+        return 0
+    marks = ",".join("?" * len(workers))
     renewed = 0
     for table in LEASED_TABLES:
-        held = db.execute(f"SELECT rowid, lease_until FROM {table} WHERE claimed_by IS NOT NULL "
-                          "AND lease_until IS NOT NULL AND substr(claimed_by, 1, ?) = ?",
-                          [len(prefix), prefix]).fetchall()
+        held = db.execute(f"SELECT rowid, lease_until FROM {table} WHERE claimed_by IN ({marks}) "
+                          "AND lease_until IS NOT NULL", workers).fetchall()
         for rowid, until in held:
             db.execute(f"UPDATE {table} SET lease_until = ? WHERE rowid = ?", [iso(parse(until) + by), rowid])
         renewed += len(held)

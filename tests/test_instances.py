@@ -35,14 +35,15 @@ def make(instance_id: str, clock: Clock, *, pid: int, host: str = "box", alive=l
     return Instance(id=instance_id, host=host, pid=pid, clock=clock, alive=alive)
 
 
-async def claim_everything(store: Store, instance: Instance, clock: Clock) -> tuple[list[dict], int]:
+async def claim_everything(store: Store, instance: Instance, clock: Clock, *, worker: str | None = None
+                           ) -> tuple[list[dict], int]:
+    """Three inbox rows and an outbox item claimed by one of the instance's workers."""
+    worker = worker or f"{instance.id}/test/1"
     await store.run(inbox_rows.add_changes, [{"entry_id": "1", "field": "comments", "object_id": str(i),
                                               "value": {"id": str(i)}} for i in range(3)])
     item = await store.run(outbox_rows.enqueue_post, channel_id="C1", payload={"text": "hi"})
-    rows = await store.run(inbox_rows.claim_due, worker=instance.worker("inbox"), lease_seconds=30,
-                           now=clock() + timedelta(seconds=1))
-    assert await store.run(outbox_rows.claim_item, item, worker=instance.worker("outbox"), lease_seconds=30,
-                           now=clock())
+    rows = await store.run(inbox_rows.claim_due, worker=worker, lease_seconds=30, now=clock() + timedelta(seconds=1))
+    assert await store.run(outbox_rows.claim_item, item, worker=worker, lease_seconds=30, now=clock())
     return rows, item
 
 
@@ -57,7 +58,7 @@ async def test_a_restart_on_the_same_host_releases_a_killed_processs_work_at_onc
     dead = make("aaaa", clock, pid=101)
     await dead.start(store)
     await claim_everything(store, dead, clock)
-    assert await held_by(store) == {"aaaa/inbox", "aaaa/outbox"}
+    assert await held_by(store) == {"aaaa/test/1"}
     # kill -9: no stop(); a second later the new process starts on the same host and finds pid 101 gone
     clock.now += timedelta(seconds=1)
     restarted = make("bbbb", clock, pid=202, alive=lambda pid: pid != 101)
@@ -65,7 +66,7 @@ async def test_a_restart_on_the_same_host_releases_a_killed_processs_work_at_onc
     assert await held_by(store) == {None}
     assert restarted.rescued == {"inbox": 3, "outbox": 1}
     assert [i["id"] for i in await store.run(instance_rows.list_instances)] == ["bbbb"]
-    again = await store.run(inbox_rows.claim_due, worker=restarted.worker("inbox"), lease_seconds=30,
+    again = await store.run(inbox_rows.claim_due, worker="bbbb/inbox/1", lease_seconds=30,
                             now=clock() + timedelta(seconds=1))
     assert len(again) == 3
 
@@ -79,31 +80,37 @@ async def test_another_hosts_instance_is_dead_only_once_its_heartbeat_is_stale(s
     await me.start(store)
     clock.now += STALE_AFTER - timedelta(seconds=1)
     await me.beat(store)
-    assert await held_by(store) == {"aaaa/inbox", "aaaa/outbox"}  # a live process's work is never taken
+    assert await held_by(store) == {"aaaa/test/1"}  # a live process's work is never taken
     clock.now += timedelta(seconds=2)
     await me.beat(store)
     assert await held_by(store) == {None}
 
 
-async def test_the_heartbeat_keeps_a_holders_leases_ahead_and_leaves_others_alone(store):
+async def test_the_heartbeat_renews_the_leases_of_work_in_progress_only(store):
     clock = Clock()
     me = make("aaaa", clock, pid=1)
     neighbour = make("cccc", clock, pid=2)
     await me.start(store)
     await neighbour.start(store)
-    rows, item = await claim_everything(store, me, clock)
-    theirs = await store.run(outbox_rows.enqueue_post, channel_id="C1", payload={"text": "theirs"})
-    await store.run(outbox_rows.claim_item, theirs, worker=neighbour.worker("outbox"), lease_seconds=30, now=clock())
-    before = {r["id"]: parse(r["lease_until"]) for r in rows}
-    for _ in range(10):  # 50 s of work: far past the 30 s lease, and it is still held
-        clock.now += timedelta(seconds=5)
-        await me.beat(store)
-        await neighbour.beat(store)
-    after = await store.run(lambda db: {r["id"]: parse(r["lease_until"]) for r in db["inbox"].rows})
-    assert all(after[i] - before[i] == timedelta(seconds=50) for i in before)
-    assert await store.run(outbox_rows.claim_item, item, worker="intruder", lease_seconds=30, now=clock()) is None
-    mine_ahead = (await store.run(outbox_rows.get_item, theirs))["lease_until"]
-    assert parse(mine_ahead) - clock.start == timedelta(seconds=80)  # renewed by its own heartbeat only
+    async with me.working("inbox") as worker:
+        rows, item = await claim_everything(store, me, clock, worker=worker)
+        theirs = await store.run(outbox_rows.enqueue_post, channel_id="C1", payload={"text": "theirs"})
+        await store.run(outbox_rows.claim_item, theirs, worker="cccc/outbox/1", lease_seconds=30, now=clock())
+        before = {r["id"]: parse(r["lease_until"]) for r in rows}
+        for _ in range(10):  # 50 s of work: far past the 30 s lease, and it is still held
+            clock.now += timedelta(seconds=5)
+            await me.beat(store)
+            await neighbour.beat(store)
+        after = await store.run(lambda db: {r["id"]: parse(r["lease_until"]) for r in db["inbox"].rows})
+        assert all(after[i] - before[i] == timedelta(seconds=50) for i in before)
+        assert await store.run(outbox_rows.claim_item, item, worker="intruder", lease_seconds=30, now=clock()) is None
+        # the neighbour's worker is not at work (it crashed, say): its lease is left to run out
+        assert await store.run(outbox_rows.claim_item, theirs, worker="intruder", lease_seconds=30, now=clock())
+    # this worker is done (however it ended): what it still holds is no longer renewed
+    clock.now += timedelta(seconds=5)
+    await me.beat(store)
+    assert all(parse(r["lease_until"]) - after[r["id"]] == timedelta(0)
+               for r in await store.run(lambda db: list(db["inbox"].rows)))
 
 
 async def test_an_instance_taken_for_dead_registers_again_and_loses_its_claims(store):

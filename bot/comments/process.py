@@ -33,13 +33,14 @@ class Retry(Exception):
         self.delay = delay
 
 
-async def run(deps: Deps, *, worker: str, idle_seconds: float = 1.0) -> None:
+async def run(deps: Deps, *, idle_seconds: float = 1.0) -> None:
     """Process the inbox forever: drain, relay, then sleep until a delivery wakes it."""
-    while True:
-        processed = await drain(deps, worker=worker)
-        await relay.relay_waiting(deps)
-        if not processed:
-            await deps.wakeups.wait(WORKER, idle_seconds)
+    async with deps.instance.working("inbox") as worker:
+        while True:
+            processed = await drain(deps, worker=worker)
+            await relay.relay_waiting(deps)
+            if not processed:
+                await deps.wakeups.wait(WORKER, idle_seconds)
 
 
 async def drain(deps: Deps, *, worker: str, batch: int = 25) -> int:

@@ -120,8 +120,11 @@ async def publish_due(deps: Deps, *, now: datetime | None = None, worker: str | 
 
     Each account's due posts are claimed when its turn starts, not all at once up front.
     """
+    if worker is None:
+        async with deps.instance.working("posts") as worker:
+            return await publish_due(deps, now=now, worker=worker, settings=settings)
     settings = settings or settings_for(deps.config.tick_seconds)
-    tick = Tick(deps, now or now_of(deps), worker or deps.instance.worker("posts"), settings)
+    tick = Tick(deps, now or now_of(deps), worker, settings)
     accounts = await tick.store(rows.due_accounts, now=tick.now)
     claimed = await asyncio.gather(*(_claim_account(tick, account_id) for account_id in accounts))
     await capture_story_insights(tick)
@@ -139,8 +142,11 @@ async def _claim_account(tick: Tick, account_id: int) -> int:
 async def publish_one(deps: Deps, post_id: int, *, now: datetime | None = None, worker: str | None = None,
                       settings: Settings | None = None) -> bool:
     """Claim one post now (Publish now, Retry, Check again) and move it; False if another worker holds it."""
+    if worker is None:
+        async with deps.instance.working("posts") as worker:
+            return await publish_one(deps, post_id, now=now, worker=worker, settings=settings)
     settings = settings or settings_for(deps.config.tick_seconds)
-    tick = Tick(deps, now or now_of(deps), worker or deps.instance.worker("posts"), settings)
+    tick = Tick(deps, now or now_of(deps), worker, settings)
     if not await tick.store(rows.claim_one, post_id, worker=tick.worker, lease_seconds=settings.lease_seconds,
                             now=tick.now):
         return False
