@@ -66,8 +66,8 @@ def renew_held(db: Database, workers: list[str], *, by: timedelta) -> int:
     marks = ",".join("?" * len(workers))
     renewed = 0
     for table in LEASED_TABLES:
-        held = db.execute(f"SELECT rowid, lease_until FROM {table} WHERE claimed_by IN ({marks}) "
-                          "AND lease_until IS NOT NULL", workers).fetchall()
+        held = db.execute(f"SELECT rowid, lease_until FROM {table} WHERE claimed_by IS NOT NULL "
+                          f"AND claimed_by IN ({marks}) AND lease_until IS NOT NULL", workers).fetchall()
         for rowid, until in held:
             db.execute(f"UPDATE {table} SET lease_until = ? WHERE rowid = ?", [iso(parse(until) + by), rowid])
         renewed += len(held)
