@@ -42,7 +42,7 @@ async def relay_one(deps: Deps, account: dict, comment: dict, *, fold_backlog: i
     """Queue one comment; False when it must wait (its parent is not relayed yet)."""
     if comment["parent_ig_id"] and comment["quote"] is None:
         parent = await deps.store.run(comment_rows.get_by_ig_id, account["id"], comment["parent_ig_id"])
-        if parent is not None and parent["relay_state"] == "skipped":
+        if parent is not None and parent["relay_state"] in ("skipped", "failed"):  # never shown: quote it
             said = f"@{parent['username'] or account['username']}: {parent['text'] or ''}"
             comment = await deps.store.run(comment_rows.update_comment, comment["id"], quote=said)
             return await relay_top_level(deps, account, comment, fold_backlog=fold_backlog)

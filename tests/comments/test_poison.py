@@ -91,10 +91,15 @@ async def test_a_comment_that_cannot_be_rendered_is_set_aside_and_the_next_is_re
     monkeypatch.setattr(render, "comment_message", fussy)
     bad = graph.add_comment(MEDIA, "unrenderable", username="x")
     good = graph.add_comment(MEDIA, "Rendered fine", username="anna")
+    reply = graph.add_comment(MEDIA, "Answer to the bad one", username="bob", parent_id=bad["id"])
     await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(bad["id"])),
-                        (SHOP_IG, "comments", graph.webhook_value(good["id"]))])
-    await slack.wait_for(lambda: top_level(slack, slack.social))
+                        (SHOP_IG, "comments", graph.webhook_value(good["id"])),
+                        (SHOP_IG, "comments", graph.webhook_value(reply["id"]))])
+    await slack.wait_for(lambda: len(top_level(slack, slack.social)) == 2)
     assert [m["text"] for m in top_level(slack, slack.social) if "Rendered fine" in m["text"]]
+    # the reply does not wait for a parent that will never be shown: it comes on its own, quoting it
+    [answer] = [m for m in top_level(slack, slack.social) if "Answer to the bad one" in m["text"]]
+    assert "unrenderable" in json.dumps(answer["blocks"])
     stored = await deps.store.run(comment_rows.get_by_ig_id, shop["id"], bad["id"])
     assert stored["relay_state"] == "failed" and "cannot render this one" in stored["relay_error"]
     assert (await (await bot.get("/healthz")).json())["failed"]["comments"] == 1
@@ -104,7 +109,9 @@ async def test_a_comment_that_cannot_be_rendered_is_set_aside_and_the_next_is_re
 
     assert await deps.store.run(failed_rows.retry, "comments", stored["id"], now=parse("2026-01-01T00:00:00.000000Z"))
     deps.wakeups.wake("inbox")
-    await slack.wait_for(lambda: [m for m in top_level(slack, slack.social) if "unrenderable" in m["text"]])
+    await slack.wait_for(lambda: len(top_level(slack, slack.social)) == 3)
+    shown = await deps.store.run(comment_rows.get_by_ig_id, shop["id"], bad["id"])
+    assert shown["relay_state"] == "queued" and (await deps.outbox.get(shown["message_id"]))["state"] == "sent"
 
 
 async def test_an_outbox_item_that_breaks_sending_is_failed_and_the_queue_goes_on(bot, slack, deps):
