@@ -136,3 +136,31 @@ async def test_a_clean_stop_releases_everything_and_unregisters(store):
     await me.stop(store)
     assert await held_by(store) == {None}
     assert await store.run(instance_rows.list_instances) == []
+
+
+async def test_due_posts_and_digest_runs_a_dead_instance_held_are_released_too(store):
+    from storage import accounts as account_rows
+    from storage import digests as digest_rows
+    from storage import posts as post_rows
+
+    clock = Clock()
+    dead = make("aaaa", clock, pid=101)
+    await dead.start(store)
+    account = await store.run(account_rows.add_account, username="shop", ig_user_id="1784", login="facebook",
+                              page_id=None, channel_id="C1", timezone="UTC", digest_time="09:00")
+    now = clock()
+    await store.run(post_rows.create_post, account_id=account["id"], kind="image", caption="x", author="U1",
+                    channel_id="C1", due_at=now, next_action_at=now, items=[{"url": "https://a/b.jpg",
+                                                                               "media": "image"}], now=now)
+    run_id = await store.run(digest_rows.create_manual_run, account_id=account["id"], day="2026-12-01",
+                             channel_id="C1", weekly=False, requested_by="U1", now=now)
+    assert await store.run(post_rows.claim_due, worker="aaaa/posts/1", lease_seconds=30, now=now,
+                           account_id=account["id"])
+    assert await store.run(digest_rows.claim_runs, worker="aaaa/digests/1", lease_seconds=30, now=now,
+                           run_id=run_id)
+    restarted = make("bbbb", clock, pid=202, alive=lambda pid: pid != 101)
+    await restarted.start(store)
+    assert restarted.rescued == {"posts": 1, "digest_runs": 1}
+    assert await store.run(post_rows.due_accounts, now=now) == [account["id"]]
+    assert await store.run(digest_rows.claim_runs, worker="bbbb/digests/1", lease_seconds=30, now=now,
+                           run_id=run_id)
