@@ -22,7 +22,7 @@ class Kind:
     raw: str  # SQL expression of the input kept for inspection
     at: str  # when the row arrived
     retry: str  # SET clause that makes the row due again (:now is the time)
-    drop: str  # SET clause that gives it up for good
+    drop: str  # SET clause that gives it up for good (none for posts: a dropped post is cancelled)
 
 
 KINDS: dict[str, Kind] = {
