@@ -18,13 +18,14 @@ from bot.config import Config
 from bot.deps import Deps
 from bot.graph.client import GraphClient
 from bot.graph_state import SqliteGraphState
+from bot.instance import Instance
 from bot.logs import request_id
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.scheduler import Heartbeat, build_scheduler, stop_scheduler
 from bot.slack import build_bolt_app, build_slack_client, slack_events_handler
 from bot.startup import open_store
-from bot.workers import Workers, worker_id
+from bot.workers import Workers
 
 log = logging.getLogger(__name__)
 MAX_BODY = 32 * 1024 * 1024
@@ -47,16 +48,19 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     """Start store, clients, Bolt, workers and scheduler; stop them in reverse order."""
     config = app[CONFIG]
     store, cipher = await asyncio.to_thread(open_store, config, sandbox=app[SANDBOX])
+    instance = Instance.create()
+    await instance.start(store)  # before any worker: what a killed predecessor leased is free again
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
     slack = build_slack_client(config.slack_bot_token, config.slack_api_url)
-    outbox = Outbox(store, slack, worker_id=worker_id("outbox"), admins=config.admins)
+    outbox = Outbox(store, slack, admins=config.admins)
     deps = Deps(config=config, store=store, cipher=cipher, slack=slack, http=http,
                 graph=build_graph_client(config, http, store), metrics=Metrics(), outbox=outbox, workers=Workers(),
-                heartbeat=Heartbeat())
+                heartbeat=Heartbeat(), instance=instance)
     app[DEPS] = deps
     deps.metrics.watch_graph(deps.graph.counters)
-    deps.workers.spawn("outbox", outbox.run)
-    deps.workers.spawn("inbox", partial(comment_inbox.run, deps, worker=worker_id("inbox")))
+    deps.workers.spawn("heartbeat", partial(instance.run, store))
+    deps.workers.spawn("outbox", partial(outbox.run, instance))
+    deps.workers.spawn("inbox", partial(comment_inbox.run, deps))
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(
@@ -70,6 +74,7 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     finally:
         await stop_scheduler(scheduler)
         await deps.workers.stop()
+        await instance.stop(store)
         if socket_mode:
             await socket_mode.close_async()
         await http.close()

@@ -13,6 +13,7 @@ from bot.config import Config, ConfigError
 from bot.secrets import new_key
 from bot.startup import StartupError, open_store
 from storage import accounts as account_rows
+from storage import failed as failed_rows
 from storage import tokens as token_rows
 from storage.db import StorageError
 
@@ -317,6 +318,109 @@ def sandbox(port: int, trickle: float) -> None:
         asyncio.run(run_playground(sandbox_db_path(), port=port, trickle=trickle, echo=click.echo))
     except StartupError as exc:
         fail(f"igbot: {exc}")
+
+
+@cli.group(context_settings=CONTEXT)
+def failed() -> None:
+    """Work a worker set aside because processing it raised: list it, retry it, or drop it.
+
+    \b
+    Example:
+        igbot failed list
+        igbot failed retry inbox:12 outbox:7
+        igbot failed drop --all inbox
+    """
+
+
+def _refs(refs: tuple[str, ...], everything: str | None, store) -> list[tuple[str, int]]:
+    """Turn KIND:ID arguments (or --all [KIND]) into (kind, id) pairs; exit 2 on a malformed one."""
+    if everything is not None:
+        kind = everything or None
+        return [(row["kind"], row["id"]) for row in store.run_sync(failed_rows.list_failed, kind, limit=10_000)]
+    pairs = []
+    for ref in refs:
+        kind, _, number = ref.partition(":")
+        if kind not in failed_rows.KINDS or not number.isdigit() or len(number) > 18:
+            fail(f"igbot: {ref!r} is not KIND:ID (KIND is one of {', '.join(failed_rows.KINDS)}); "
+                 "see `igbot failed list`.", code=2)
+        pairs.append((kind, int(number)))
+    return pairs
+
+
+def _each_failed(action: str, refs: tuple[str, ...], everything: str | None) -> None:
+    """Retry or drop failed rows and say what happened to each."""
+    from datetime import UTC, datetime
+
+    if not refs and everything is None:
+        fail(f"igbot: name the rows to {action} (KIND:ID …) or use --all [KIND].", code=2)
+    if everything and everything not in failed_rows.KINDS:
+        fail(f"igbot: --all takes one of {', '.join(failed_rows.KINDS)}.", code=2)
+    store, _ = open_or_exit(load_config())
+    try:
+        pairs = _refs(refs, everything, store)
+        done = [store.run_sync(getattr(failed_rows, action), kind, row_id, now=datetime.now(UTC))
+                for kind, row_id in pairs]
+    finally:
+        store.close()
+    for (kind, row_id), ok in zip(pairs, done, strict=True):
+        click.echo(f"{kind}:{row_id} {'retried' if action == 'retry' else 'dropped'}" if ok
+                   else f"{kind}:{row_id} is not failed; left as it is")
+    if not pairs:
+        click.echo("Nothing has failed.")
+
+
+def _failed_refs(command):
+    """The arguments of retry and drop: KIND:ID … or --all [KIND]."""
+    command = click.option("--all", "everything", is_flag=False, flag_value="", default=None, metavar="[KIND]",
+                           help="every failed row (of one kind, if given)")(command)
+    return click.argument("refs", nargs=-1)(command)
+
+
+@failed.command("list")
+@click.argument("kind", required=False, type=click.Choice(list(failed_rows.KINDS)))
+def failed_list(kind: str | None) -> None:
+    """List failed rows with the reason and the input kept (newest first, 50 per kind).
+
+    \b
+    Example:
+        igbot failed list inbox
+    """
+    store, _ = open_or_exit(load_config())
+    try:
+        rows = store.run_sync(failed_rows.list_failed, kind)
+    finally:
+        store.close()
+    if not rows:
+        click.echo("Nothing has failed.")
+    for row in rows:
+        raw = " ".join(str(row["raw"] or "").split())
+        click.echo(f"{row['kind']}:{row['id']}  {row['at'] or '-'}  {row['reason'] or 'no reason stored'}\n"
+                   f"    {raw[:300]}{'…' if len(raw) > 300 else ''}")
+
+
+@failed.command("retry")
+@_failed_refs
+def failed_retry(refs: tuple[str, ...], everything: str | None) -> None:
+    """Make failed rows due again; a running `igbot serve` picks them up.
+
+    \b
+    Example:
+        igbot failed retry inbox:12 posts:4
+        igbot failed retry --all outbox
+    """
+    _each_failed("retry", refs, everything)
+
+
+@failed.command("drop")
+@_failed_refs
+def failed_drop(refs: tuple[str, ...], everything: str | None) -> None:
+    """Give failed rows up for good (kept in the database, no longer counted; a post is cancelled).
+
+    \b
+    Example:
+        igbot failed drop outbox:7
+    """
+    _each_failed("drop", refs, everything)
 
 
 def sandbox_db_path() -> str | None:

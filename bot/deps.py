@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Config
 from bot.graph.client import GraphClient
+from bot.instance import Instance
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.scheduler import Heartbeat
@@ -32,4 +33,5 @@ class Deps:
     outbox: Outbox
     workers: Workers
     heartbeat: Heartbeat
+    instance: Instance
     wakeups: Wakeups = field(default_factory=Wakeups)

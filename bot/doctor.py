@@ -10,6 +10,7 @@ from bot.config import Config
 from bot.slack import build_slack_client
 from bot.startup import StartupError, open_store
 from storage import accounts as account_rows
+from storage import failed as failed_rows
 from storage import roles as role_rows
 
 
@@ -31,6 +32,16 @@ def admins_warning(config: Config, role_count: int) -> str | None:
             "Set IGBOT_ADMINS to your Slack user id (profile > ⋮ > Copy member ID).")
 
 
+def failed_check(counts: dict[str, int]) -> Check:
+    """Say how much work workers set aside, and how to see and retry it (a warning, never a failure)."""
+    found = {kind: n for kind, n in counts.items() if n}
+    if not found:
+        return Check("failed work", True, "no row is set aside")
+    listed = ", ".join(f"{kind} {n}" for kind, n in found.items())
+    return Check("failed work", True, f"{listed}: see `igbot failed list`, then `igbot failed retry` or `drop`",
+                 warning=True)
+
+
 async def run_checks(config: Config) -> list[Check]:
     """Run every check and return the report lines."""
     checks = [Check("configuration", not config.serve_problems(),
@@ -46,6 +57,7 @@ async def run_checks(config: Config) -> list[Check]:
             warning = admins_warning(config, store.run_sync(role_rows.count_roles))
             if warning:
                 checks.append(Check("admins", True, warning, warning=True))
+            checks.append(failed_check(store.run_sync(failed_rows.counts)))
         finally:
             store.close()
     checks.append(await slack_check(config))

@@ -7,6 +7,7 @@ import ipaddress
 
 from bot.deps import Deps
 from storage import accounts as account_rows
+from storage import failed as failed_rows
 from storage import outbox as outbox_rows
 from storage import tokens as token_rows
 
@@ -37,8 +38,19 @@ async def process_health(deps: Deps, scheduler_running: bool) -> dict:
         else "stopped"
     workers = deps.workers.alive()
     ok = database == "ok" and scheduler == "running" and all(workers.values())
-    return {"status": "ok" if ok else "unhealthy", "database": database, "scheduler": scheduler,
-            "workers": workers}
+    body = {"status": "ok" if ok else "unhealthy", "database": database, "scheduler": scheduler,
+            "workers": workers, "instance": deps.instance.id}
+    if database == "ok":
+        body["failed"] = await failed_work(deps)
+    return body
+
+
+async def failed_work(deps: Deps) -> dict[str, int]:
+    """Count the rows workers set aside, per kind (`igbot failed list` shows them), and export the counts."""
+    counts = await deps.store.run(failed_rows.counts)
+    for kind, count in counts.items():
+        deps.metrics.failed_rows.labels(kind=kind).set(count)
+    return counts
 
 
 async def account_health(deps: Deps) -> list[dict]:

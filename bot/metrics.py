@@ -37,6 +37,9 @@ class Metrics:
                                        "reel, story).", ["kind"], registry=self.registry)
         self.posts_failed = Counter("igbot_posts_failed", "Posts that failed, by type.", ["kind"],
                                     registry=self.registry)
+        self.failed_rows = Gauge("igbot_failed_rows", "Work set aside because processing it raised, by kind "
+                                 "(inbox, comments, outbox, posts, digests); see `igbot failed list`.", ["kind"],
+                                 registry=self.registry)
         self.accounts = Gauge("igbot_accounts", "Connected Instagram accounts, by status.", ["status"],
                               registry=self.registry)
 

@@ -15,6 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.instance import LEASE_SECONDS, Instance
 from storage import outbox as rows
 from storage.clock import parse
 from storage.db import Store
@@ -40,8 +41,9 @@ class Outbox:
         await outbox.update(target_id=item, payload={"text": "hidden by @ana", "blocks": [...]})
     """
 
-    def __init__(self, store: Store, slack: AsyncWebClient, *, worker_id: str, admins: tuple[str, ...] = (),
-                 post_interval: float = 1.0, update_interval: float = 1.2, lease_seconds: float = 60.0,
+    def __init__(self, store: Store, slack: AsyncWebClient, *, worker_id: str | None = None,
+                 admins: tuple[str, ...] = (),
+                 post_interval: float = 1.0, update_interval: float = 1.2, lease_seconds: float = LEASE_SECONDS,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self._store = store
@@ -83,8 +85,18 @@ class Outbox:
         """Return an outbox row (its ts once sent)."""
         return await self._store.run(rows.get_item, item_id)
 
-    async def run(self) -> None:
-        """Send forever: drain what is due, then sleep until woken or the next send may go."""
+    async def run(self, instance: Instance | None = None) -> None:
+        """Send forever: drain what is due, then sleep until woken or the next send may go.
+
+        With an instance, each run claims under a worker id of its own that the heartbeat renews.
+        """
+        if instance is None:
+            return await self._loop()
+        async with instance.working("outbox") as worker:
+            self._worker_id = worker
+            await self._loop()
+
+    async def _loop(self) -> None:
         while True:
             sent = await self.drain_once()
             if sent:
@@ -110,7 +122,11 @@ class Outbox:
             if not claimed:
                 continue
             attempted += 1
-            await self._send({**item, "payload": claimed})
+            try:
+                await self._send({**item, "payload": claimed})
+            except Exception as exc:  # an item that breaks sending is set aside with the reason; the rest go on
+                log.exception("outbox %s: sending raised; marked failed", item["id"])
+                await self._store.run(rows.mark_failed, item["id"], error=f"{type(exc).__name__}: {exc}"[:300])
             if item["kind"] == "post":
                 paced_channels.add(item["channel_id"])
         return attempted
@@ -124,7 +140,8 @@ class Outbox:
             return False
         if self._method_ready.get("chat.postMessage", 0) > now:
             return False
-        waiting_for_parent = item["thread_parent_id"] and not item["parent_ts"] and item["parent_state"] != "parked"
+        waiting_for_parent = item["thread_parent_id"] and not item["parent_ts"] and \
+            item["parent_state"] not in ("parked", "failed")
         return not waiting_for_parent
 
     @staticmethod

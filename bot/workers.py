@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
-
-
-def worker_id(role: str) -> str:
-    """Return a name for one of this process's workers in leases, unique across hosts and restarts."""
-    return f"{role}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class Workers:

@@ -52,6 +52,12 @@ def skip_relay(db: Database, comment_id: int) -> None:
     db.execute("UPDATE comments SET relay_state = 'skipped', updated_at = ? WHERE id = ?", [utcnow(), comment_id])
 
 
+def fail_relay(db: Database, comment_id: int, *, error: str) -> None:
+    """Set aside a comment whose relay raised, with the reason (`igbot failed retry` makes it wait again)."""
+    db.execute("UPDATE comments SET relay_state = 'failed', relay_error = ?, updated_at = ? WHERE id = ?",
+               [error, utcnow(), comment_id])
+
+
 def queue_message(db: Database, comment_id: int, *, channel_id: str, account_id: int, payload: dict,
                   dedupe_key: str, thread_parent_id: int | None = None, folded: bool = False) -> int:
     """Store the comment's Slack post in the outbox and link them, in one transaction; return the post id."""

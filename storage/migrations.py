@@ -365,3 +365,21 @@ def add_post_edit_marks(db: Database) -> None:
     db["posts"].add_column("edited_by", str)
     db["posts"].add_column("edited_at", str)
     db["posts"].add_column("revision", int, not_null_default=0)
+
+
+@migrations()
+def create_instances(db: Database) -> None:
+    """Running igbot processes and their heartbeats: work leased by one that stopped beating is released."""
+    db["instances"].create(
+        {"id": str, "host": str, "pid": int, "started_at": str, "heartbeat_at": str},
+        pk="id",
+        not_null={"host", "pid", "started_at", "heartbeat_at"},
+    )
+    for table in ("posts", "digest_runs", "inbox", "outbox"):  # the heartbeat finds held rows every few seconds
+        db.execute(f"CREATE INDEX {table}_claimed ON {table} (claimed_by) WHERE claimed_by IS NOT NULL")
+
+
+@migrations()
+def add_comment_relay_error(db: Database) -> None:
+    """Why a comment could not be relayed (relay_state 'failed'), for `igbot failed list`."""
+    db["comments"].add_column("relay_error", str)

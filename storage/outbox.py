@@ -100,6 +100,12 @@ def mark_parked(db: Database, item_id: int, *, error: str) -> None:
                "WHERE id = ?", [error, item_id])
 
 
+def mark_failed(db: Database, item_id: int, *, error: str) -> None:
+    """Set aside an item whose sending raised (the payload is kept; `igbot failed retry` sends it again)."""
+    db.execute("UPDATE outbox SET state = 'failed', error = ?, claimed_by = NULL, lease_until = NULL "
+               "WHERE id = ?", [error, item_id])
+
+
 def use_fallback(db: Database, item_id: int, payload: dict) -> None:
     """Replace an item's payload with its plain-text fallback (once) and make it due again."""
     db.execute("UPDATE outbox SET payload = ?, fallback_used = 1, state = 'pending', next_attempt_at = ?, "

@@ -51,10 +51,21 @@ def items_of(db: Database, post_id: int) -> list[dict]:
     return list(db["post_items"].rows_where("post_id = ?", [post_id], order_by="position"))
 
 
-def claim_due(db: Database, *, worker: str, lease_seconds: float, now: datetime, limit: int = 50) -> list[int]:
-    """Claim posts whose next action is due (unclaimed or with an expired lease); return their ids."""
+DUE = "next_action_at IS NOT NULL AND next_action_at <= ?"
+
+
+def due_accounts(db: Database, *, now: datetime) -> list[int]:
+    """Return the accounts that have a post whose next action is due and that nobody holds."""
+    rows = db.execute(f"SELECT DISTINCT account_id FROM posts WHERE {DUE} AND (claimed_by IS NULL OR lease_until < ?) "
+                      "ORDER BY account_id", [iso(now), iso(now)]).fetchall()
+    return [r[0] for r in rows]
+
+
+def claim_due(db: Database, *, worker: str, lease_seconds: float, now: datetime, account_id: int,
+              limit: int = 25) -> list[int]:
+    """Claim an account's posts whose next action is due (unclaimed or with an expired lease); return their ids."""
     return leases.claim(db, "posts", worker=worker, lease_seconds=lease_seconds,
-                        where="next_action_at IS NOT NULL AND next_action_at <= ?", params=(iso(now),),
+                        where=f"account_id = ? AND {DUE}", params=(account_id, iso(now)),
                         order_by="go_at, id", limit=limit, now=now)
 
 

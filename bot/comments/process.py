@@ -12,12 +12,12 @@ from bot.deps import Deps
 from bot.graph import AccountNeedsReconnect, GraphAccount, GraphError, Priority
 from bot.graph import comments as graph_comments
 from bot.graph_accounts import graph_account
+from bot.instance import LEASE_SECONDS
 from storage import accounts as account_rows
 from storage import comments as comment_rows
 from storage import inbox as inbox_rows
 
 log = logging.getLogger(__name__)
-LEASE_SECONDS = 120.0
 HELD_RETRY_SECONDS = 600.0
 TRANSIENT_RETRY_SECONDS = 30.0
 OWN_REPLY_WAIT_SECONDS = 5.0
@@ -33,17 +33,18 @@ class Retry(Exception):
         self.delay = delay
 
 
-async def run(deps: Deps, *, worker: str, idle_seconds: float = 1.0) -> None:
+async def run(deps: Deps, *, idle_seconds: float = 1.0) -> None:
     """Process the inbox forever: drain, relay, then sleep until a delivery wakes it."""
-    while True:
-        processed = await drain(deps, worker=worker)
-        await relay.relay_waiting(deps)
-        if not processed:
-            await deps.wakeups.wait(WORKER, idle_seconds)
+    async with deps.instance.working("inbox") as worker:
+        while True:
+            processed = await drain(deps, worker=worker)
+            await relay.relay_waiting(deps)
+            if not processed:
+                await deps.wakeups.wait(WORKER, idle_seconds)
 
 
-async def drain(deps: Deps, *, worker: str, batch: int = 200) -> int:
-    """Process every due inbox row once; return how many were taken."""
+async def drain(deps: Deps, *, worker: str, batch: int = 25) -> int:
+    """Process every due inbox row once, claiming a small batch at a time; return how many were taken."""
     total = 0
     while rows := await deps.store.run(inbox_rows.claim_due, worker=worker, lease_seconds=LEASE_SECONDS,
                                        limit=batch):
@@ -78,6 +79,10 @@ async def process_row(deps: Deps, row: dict, cache: dict) -> None:
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("inbox %s: %s change is malformed (%s); kept as invalid", row["id"], row["field"], exc)
         await deps.store.run(inbox_rows.finish, row["id"], state="invalid", error=str(exc)[:300])
+        return
+    except Exception as exc:  # one row that breaks processing is kept aside (its raw value too); the drain goes on
+        log.exception("inbox %s: processing the %s change raised; marked failed", row["id"], row["field"])
+        await deps.store.run(inbox_rows.finish, row["id"], state="failed", error=f"{type(exc).__name__}: {exc}"[:300])
         return
     await deps.store.run(inbox_rows.finish, row["id"])
 

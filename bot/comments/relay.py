@@ -27,8 +27,12 @@ async def relay_waiting(deps: Deps, *, fold_backlog: int | None = None) -> int:
         if account is None:
             await deps.store.run(comment_rows.skip_relay, comment["id"])
             continue
-        if await relay_one(deps, account, comment, fold_backlog=fold_backlog):
-            queued += 1
+        try:
+            if await relay_one(deps, account, comment, fold_backlog=fold_backlog):
+                queued += 1
+        except Exception as exc:  # a comment that cannot be rendered is set aside; the others are relayed
+            log.exception("comment %s: relaying it raised; marked failed", comment["id"])
+            await deps.store.run(comment_rows.fail_relay, comment["id"], error=f"{type(exc).__name__}: {exc}"[:300])
     if queued:
         deps.outbox.wake()
     return queued
@@ -38,7 +42,7 @@ async def relay_one(deps: Deps, account: dict, comment: dict, *, fold_backlog: i
     """Queue one comment; False when it must wait (its parent is not relayed yet)."""
     if comment["parent_ig_id"] and comment["quote"] is None:
         parent = await deps.store.run(comment_rows.get_by_ig_id, account["id"], comment["parent_ig_id"])
-        if parent is not None and parent["relay_state"] == "skipped":
+        if parent is not None and parent["relay_state"] in ("skipped", "failed"):  # never shown: quote it
             said = f"@{parent['username'] or account['username']}: {parent['text'] or ''}"
             comment = await deps.store.run(comment_rows.update_comment, comment["id"], quote=said)
             return await relay_top_level(deps, account, comment, fold_backlog=fold_backlog)

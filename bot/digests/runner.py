@@ -21,15 +21,13 @@ from bot.digests.slack_files import ChartUploadError, processed, upload, wait_pr
 from bot.graph import errors as E
 from bot.graph.account import Priority
 from bot.graph_accounts import graph_account
-from bot.workers import worker_id
+from bot.instance import LEASE_SECONDS
 from storage import accounts as account_rows
 from storage import digest_sources as sources
 from storage import digests as rows
 from storage.clock import iso, parse
 
 log = logging.getLogger(__name__)
-WORKER = worker_id("digests")
-LEASE_SECONDS = 600.0
 PROCESSING_WAIT = 2.0  # how long to wait once for Slack to finish processing the chart
 RETRY_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 6
@@ -46,13 +44,11 @@ async def run_due(deps: Deps, *, now: datetime, sleep: Sleep = asyncio.sleep) ->
     """Do all digest work that is due at `now`."""
     await schedule_accounts(deps, now)
     await open_due_runs(deps, now)
-    while True:
-        claimed = await deps.store.run(rows.claim_runs, worker=WORKER, lease_seconds=LEASE_SECONDS, now=now,
-                                       limit=5)
-        if not claimed:
-            break
-        for run in claimed:
-            await process_run(deps, run, now=now, sleep=sleep)
+    async with deps.instance.working("digests") as worker:
+        while claimed := await deps.store.run(rows.claim_runs, worker=worker, lease_seconds=LEASE_SECONDS,
+                                              now=now, limit=1):
+            for run in claimed:
+                await process_guarded(deps, run, now=now, sleep=sleep)
     await deliver_thread_charts(deps)
     await deps.store.run(rows.prune_charts, before=now - CHART_KEEP)
 
@@ -107,18 +103,30 @@ async def start_manual(deps: Deps, account: dict, *, channel_id: str, user_id: s
 async def run_now(deps: Deps, run_id: int, *, now: datetime | None = None, sleep: Sleep = asyncio.sleep) -> bool:
     """Claim one run and process it at once (for /ig digest); False if someone else holds it."""
     moment = now or datetime.now(UTC)
-    claimed = await deps.store.run(rows.claim_runs, worker=WORKER, lease_seconds=LEASE_SECONDS, now=moment,
-                                   run_id=run_id)
-    for run in claimed:
-        await process_run(deps, run, now=moment, sleep=sleep)
+    async with deps.instance.working("digests") as worker:
+        claimed = await deps.store.run(rows.claim_runs, worker=worker, lease_seconds=LEASE_SECONDS, now=moment,
+                                       run_id=run_id)
+        for run in claimed:
+            await process_guarded(deps, run, now=moment, sleep=sleep)
     return bool(claimed)
+
+
+async def process_guarded(deps: Deps, run: dict, *, now: datetime, sleep: Sleep = asyncio.sleep) -> None:
+    """Process one claimed run (its claimed_by is the worker); one that raises is marked failed with the reason,
+    and the others go on."""
+    try:
+        await process_run(deps, run, now=now, sleep=sleep)
+    except Exception as exc:
+        log.exception("digest run %s raised; marked failed", run["id"])
+        await deps.store.run(rows.mark_failed, run["id"], error=f"{type(exc).__name__}: {exc}"[:300],
+                             worker=run["claimed_by"])
 
 
 async def process_run(deps: Deps, run: dict, *, now: datetime, sleep: Sleep = asyncio.sleep) -> None:
     """Read (or reuse), compose, chart and queue one claimed run; on a pause, put it back for later."""
     account = await deps.store.run(account_rows.get_account, run["account_id"])
     if account is None:
-        await deps.store.run(rows.mark_failed, run["id"], error="account removed", worker=WORKER)
+        await deps.store.run(rows.mark_failed, run["id"], error="account removed", worker=run["claimed_by"])
         return
     try:
         content = await _content(deps, run, account)
@@ -138,7 +146,8 @@ async def process_run(deps: Deps, run: dict, *, now: datetime, sleep: Sleep = as
                "blocks": message.blocks(digest, file_id=file_id if chart_state == "inline" else None, alt=alt)}
     outbox_id = await deps.outbox.post(channel_id=run["channel_id"], payload=payload, account_id=account["id"],
                                        dedupe_key=f"digest:{run['id']}")
-    await deps.store.run(rows.mark_queued, run["id"], outbox_id=outbox_id, chart_state=chart_state, worker=WORKER)
+    await deps.store.run(rows.mark_queued, run["id"], outbox_id=outbox_id, chart_state=chart_state,
+                         worker=run["claimed_by"])
     deps.metrics.digests_sent.labels(kind=run["kind"], chart=chart_state).inc()
     log.info("digest %s for @%s (%s) queued; %s Graph calls; chart %s", run["id"], account["username"],
              run["day"], content.get("graph_calls"), chart_state)
@@ -229,12 +238,12 @@ async def _not_now(deps: Deps, run: dict, account: dict, exc: Exception, now: da
     too_late = run["kind"] == "manual" or when - started > LATE_LIMIT or run["attempts"] + 1 >= MAX_ATTEMPTS
     if not too_late:
         log.info("digest %s for @%s waits until %s: %s", run["id"], account["username"], iso(when), sentence)
-        await deps.store.run(rows.retry_later, run["id"], error=sentence, at=when, worker=WORKER)
+        await deps.store.run(rows.retry_later, run["id"], error=sentence, at=when, worker=run["claimed_by"])
         return
     outbox_id = await deps.outbox.post(channel_id=run["channel_id"], account_id=account["id"],
                                        payload=message.failure_blocks(account["username"], run["day"], sentence),
                                        dedupe_key=f"digest-failed:{run['id']}")
-    await deps.store.run(rows.mark_failed, run["id"], error=sentence, worker=WORKER, outbox_id=outbox_id)
+    await deps.store.run(rows.mark_failed, run["id"], error=sentence, worker=run["claimed_by"], outbox_id=outbox_id)
 
 
 async def deliver_thread_charts(deps: Deps) -> None:

@@ -21,8 +21,8 @@ from bot.graph import media as graph_media
 from bot.graph.account import GraphAccount
 from bot.graph.comments import comment_on_media
 from bot.graph_accounts import graph_account
+from bot.instance import LEASE_SECONDS
 from bot.posts import messages
-from bot.workers import worker_id
 from storage import accounts as account_rows
 from storage import outbox as outbox_rows
 from storage import posts as rows
@@ -45,12 +45,12 @@ class Settings:
     container_cap: int = 400
     overdue_after: timedelta = timedelta(hours=6)
     late_note_after: timedelta = timedelta(minutes=5)
-    lease_seconds: float = 180.0
+    lease_seconds: float = LEASE_SECONDS
     remind_every: timedelta = timedelta(hours=2)
     retry_every: timedelta = timedelta(minutes=1)
     max_checks: int = 10
     story_insights_after: timedelta = timedelta(hours=23)
-    claim_limit: int = 500
+    claim_limit: int = 25  # per account and tick: a worker claims only what it starts now
 
 
 DEFAULT = Settings()
@@ -116,25 +116,37 @@ class Tick:
 
 async def publish_due(deps: Deps, *, now: datetime | None = None, worker: str | None = None,
                       settings: Settings | None = None) -> int:
-    """Claim every post whose next action is due and move each as far as it can; return how many were claimed."""
+    """Move every account's due posts as far as they can go, accounts side by side; return how many were claimed.
+
+    Each account's due posts are claimed when its turn starts, not all at once up front.
+    """
+    if worker is None:
+        async with deps.instance.working("posts") as worker:
+            return await publish_due(deps, now=now, worker=worker, settings=settings)
     settings = settings or settings_for(deps.config.tick_seconds)
-    tick = Tick(deps, now or now_of(deps), worker or worker_id("posts"), settings)
-    ids = await tick.store(rows.claim_due, worker=tick.worker, lease_seconds=settings.lease_seconds, now=tick.now,
-                           limit=settings.claim_limit)
-    by_account: dict[int, list[int]] = defaultdict(list)
-    for post_id in ids:
-        post = await tick.store(rows.get_post, post_id)
-        by_account[post["account_id"]].append(post_id)
-    await asyncio.gather(*(_account_posts(tick, post_ids) for post_ids in by_account.values()))
+    tick = Tick(deps, now or now_of(deps), worker, settings)
+    accounts = await tick.store(rows.due_accounts, now=tick.now)
+    claimed = await asyncio.gather(*(_claim_account(tick, account_id) for account_id in accounts))
     await capture_story_insights(tick)
+    return sum(claimed)
+
+
+async def _claim_account(tick: Tick, account_id: int) -> int:
+    """Claim one account's due posts and move them; return how many were claimed."""
+    ids = await tick.store(rows.claim_due, worker=tick.worker, lease_seconds=tick.settings.lease_seconds,
+                           now=tick.now, limit=tick.settings.claim_limit, account_id=account_id)
+    await _account_posts(tick, ids)
     return len(ids)
 
 
 async def publish_one(deps: Deps, post_id: int, *, now: datetime | None = None, worker: str | None = None,
                       settings: Settings | None = None) -> bool:
     """Claim one post now (Publish now, Retry, Check again) and move it; False if another worker holds it."""
+    if worker is None:
+        async with deps.instance.working("posts") as worker:
+            return await publish_one(deps, post_id, now=now, worker=worker, settings=settings)
     settings = settings or settings_for(deps.config.tick_seconds)
-    tick = Tick(deps, now or now_of(deps), worker or worker_id("posts"), settings)
+    tick = Tick(deps, now or now_of(deps), worker, settings)
     if not await tick.store(rows.claim_one, post_id, worker=tick.worker, lease_seconds=settings.lease_seconds,
                             now=tick.now):
         return False
@@ -147,12 +159,37 @@ async def _account_posts(tick: Tick, post_ids: list[int]) -> None:
     for post_id in post_ids:
         try:
             await advance(tick, post_id)
-        except Exception:  # a bug must not leave the post claimed forever or stop the others
-            log.exception("post %s: unexpected error; it is looked at again later", post_id)
-            await tick.store(rows.update, post_id, worker=tick.worker, now=tick.now,
-                             next_action_at=iso(tick.now + tick.settings.retry_every))
+        except Exception as exc:  # a post that raises is set aside, never retried in a loop, and the others go on
+            log.exception("post %s: unexpected error; set aside with the reason", post_id)
+            await set_aside(tick, post_id, exc)
         finally:
             await tick.store(rows.release, post_id, worker=tick.worker)
+
+
+AFTER_ERROR = {"publishing": "needs_check", "needs_check": "needs_check", "published": "published"}
+
+
+async def set_aside(tick: Tick, post_id: int, exc: Exception) -> None:
+    """Stop a post whose processing raised: an unknown outcome waits for Check again, a live post stays live,
+    any other is failed with the reason (Retry in Slack, or `igbot failed retry`)."""
+    reason = f"igbot hit an internal error ({type(exc).__name__}: {exc})"[:500]
+    post = await tick.store(rows.get_post, post_id)
+    if post is None or post["claimed_by"] != tick.worker:
+        return
+    state = AFTER_ERROR.get(post["state"], "failed")
+    changes = {"state": state, "next_action_at": None, "error": post["error"] if state == "published" else reason}
+    try:
+        account = await tick.store(account_rows.get_account, post["account_id"])
+        if account and state == "failed":
+            await fail(tick, post, account, reason, keep_container=True)
+            return
+        if account and state == "needs_check":
+            await _tell(tick, account, messages.needs_check({**post, **changes}, account),
+                        f"post:{post_id}:needs_check:{post['publish_attempted_at']}", db_changes=changes, post=post)
+            return
+    except Exception:  # the notice itself failed: the post is still stopped, with its reason stored
+        log.exception("post %s: the channel could not be told", post_id)
+    await tick.store(rows.update, post_id, now=tick.now, **changes)
 
 
 STEP_LIMIT = 12

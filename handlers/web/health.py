@@ -25,5 +25,6 @@ async def handle_healthz(request: web.Request) -> web.Response:
 async def handle_metrics(request: web.Request) -> web.Response:
     """Prometheus text format; per-account series only for trusted callers."""
     deps = request.app[DEPS]
+    await health.failed_work(deps)
     text = deps.metrics.render(include_accounts=_trusted(request))
     return web.Response(body=text, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

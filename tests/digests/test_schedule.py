@@ -88,11 +88,10 @@ async def test_a_restart_mid_digest_resumes_it_once(deps, add_account, slack, sl
     with pytest.raises(KeyboardInterrupt):
         await run_due(deps, now=MONDAY_9_BERLIN, sleep=sleeps)
     monkeypatch.undo()
-    # the restarted process has a new worker id; the old lease holds the run until it expires
-    monkeypatch.setattr(runner, "WORKER", "digests:restarted")
-    await run_due(deps, now=MONDAY_9_BERLIN + timedelta(minutes=1), sleep=sleeps)
+    # the next run (a new worker id) cannot take the run while the lease holds; once it expires, it can
+    await run_due(deps, now=MONDAY_9_BERLIN + timedelta(seconds=10), sleep=sleeps)
     assert [r["state"] for r in await deps.store.run(rows.runs_of, row["id"])] == ["pending"]
-    later = MONDAY_9_BERLIN + timedelta(minutes=30)
+    later = MONDAY_9_BERLIN + timedelta(minutes=1)
     assert later - MONDAY_9_BERLIN > timedelta(seconds=runner.LEASE_SECONDS)
     await run_due(deps, now=later, sleep=sleeps)
     await run_due(deps, now=later + timedelta(minutes=1), sleep=sleeps)
@@ -100,8 +99,8 @@ async def test_a_restart_mid_digest_resumes_it_once(deps, add_account, slack, sl
     assert [r["state"] for r in runs] == ["sent"]
     messages = await slack.wait_for(lambda: slack.messages(slack.social))
     assert len([m for m in messages if "Daily digest" in str(m.get("blocks"))]) == 1
-    # the note says it is late (it was due at 09:00 local, sent half an hour later)
-    assert "Sent late" in str(messages[0]["blocks"]) and "09:00" in str(messages[0]["blocks"])
+    # taken over a minute after its time, so it is not marked late
+    assert "Sent late" not in str(messages[0]["blocks"])
 
 
 async def test_a_digest_missed_by_more_than_six_hours_is_skipped_for_that_day(deps, add_account, slack, sleeps):
