@@ -44,7 +44,8 @@ Control API (Python; the main ones also over HTTP under ``/_sandbox/`` on the gr
 ``GET state``, ``POST comments``, ``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``,
 ``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_page`` (a Page
 with no Instagram account), ``add_media``,
-``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``,
+``add_comment``, ``add_mention``, ``add_tag`` (another account's post tagging one), ``set_webhook_callback``,
+``webhook_batch()``, ``flush_webhooks()``,
 ``deliveries``, ``add_media_fixture``, ``inject_error``, ``inject_delay`` (a lost response after the
 effect), ``set_latency``, ``set_transient_error_rate``,
 ``revoke_token`` (190/458), ``expire_token`` (190/463), ``change_password`` (190/460), ``throttle`` (80002),
@@ -60,6 +61,13 @@ Constructor options: ``clock`` (a callable returning epoch seconds; ``FakeClock`
 ``ig_code_exchange_shape`` (``"data"`` or ``"flat"``), ``instagram_webhooks_secret`` (``"app"`` or
 ``"instagram"``), ``instagram_webhook_shape`` (``"changes"`` or ``"flat"``), ``fb_comment_id_key``
 (``"id"`` or ``"comment_id"``), ``webhook_own_comments`` (True).
+
+Graph's generic parameters work on every endpoint (``sandbox/graph/generic.py``): ``summary`` (a ``summary``
+with ``total_count`` on comments and replies), ``pretty``, ``suppress_http_code``, ``locale``, ``date_format``,
+``debug``, ``method``, the token in the ``Authorization`` header or ``access_token``, ``appsecret_proof``; list
+parameters take ``a,b`` and ``["a","b"]``; ``since``/``until`` take Unix times or ISO dates. Daily insight values
+end at midnight Pacific time, as Meta's do. Meta is retiring ``method``, ``date_format``, ``pretty`` and
+``debug`` (graph-api.md §1.1): they work, and each use is listed in ``violations``.
 
 Where graph-api.md leaves Meta's answer unconfirmed, the emulator picks one strict behaviour: a token on
 the other flavor's host answers 190 "Cannot parse access token"; an object the token cannot see, or an
