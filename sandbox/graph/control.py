@@ -100,8 +100,11 @@ def register(app: web.Application, emu: GraphEmulator) -> None:
     async def comment(request: web.Request) -> web.Response:
         """POST /_sandbox/comments {media_id, text, username?, parent_id?}: add a comment (+ webhook)."""
         b = await read_fields(request)
-        if b.get("media_id") not in emu.state.media or not b.get("text"):
+        media = emu.state.media.get(str(b.get("media_id", "")))
+        if media is None or media.deleted or not b.get("text"):
             return _bad("media_id (a known media) and text are required")
+        if media.media_product_type == "STORY" or media.parent_id:
+            return _bad("stories and carousel items take no comments on Instagram; use a post or reel")
         parent = emu.state.comments.get(str(b.get("parent_id") or ""))
         if parent is not None and parent.parent_id:
             return _bad("parent_id must be a top-level comment")

@@ -171,6 +171,9 @@ async def test_control_routes_take_form_fields_and_list_themselves(emu, api, fb,
     for path in ("/_sandbox/", "/_sandbox"):
         r = await api.get(FB, path, version=None)
         assert r.status == 200 and "POST /_sandbox/comments" in r.body and "GET  /_sandbox/state" in r.body
+    story = emu.add_media(fb, media_product_type="STORY")
+    r = await api.post(FB, "/_sandbox/comments", version=None, form={"media_id": story.id, "text": "hi"})
+    assert r.status == 400 and "stories" in r.body["error"]
     r = await api.post(FB, "/_sandbox/errors", version=None, form={"code": "four"})
     assert r.status == 400 and "wrong form" in r.body["error"]
     r = await api.post(FB, "/_sandbox/errors", version=None, form={"code": "4", "after_effect": "false",
