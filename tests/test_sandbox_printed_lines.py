@@ -134,7 +134,9 @@ def test_every_printed_line_works_as_printed(sandbox) -> None:
 
 def test_the_control_routes_list_themselves(sandbox) -> None:
     banner, _ = sandbox
-    for url in re.findall(r"control routes: GET (\S+)\)", banner):
+    urls = re.findall(r"control routes: GET (\S+)\)", banner)
+    assert len(urls) == 2
+    for url in urls:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback only)
             text = response.read().decode()
         assert response.status == 200 and "/_sandbox/" in text and "POST" in text

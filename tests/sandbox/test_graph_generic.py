@@ -131,3 +131,14 @@ async def test_subscribed_apps_on_the_facebook_host_shows_the_linked_pages_apps(
     emu.state.pages[fb.page_id].subscribed_apps.clear()
     r = await api.get(FB, f"/{fb.ig_user_id}/subscribed_apps", token=fb.token)
     assert r.body == {"data": []}
+
+
+async def test_a_post_published_with_user_tags_is_in_the_tagged_accounts_tags(emu, api, fb, FB) -> None:
+    friend = emu.add_account("friend_shop")
+    r = await api.post(FB, f"/{fb.ig_user_id}/media", token=fb.token, image_url="https://cdn.example/img/square.jpg",
+                       user_tags='[{"username": "friend_shop", "x": 0.5, "y": 0.5}]')
+    r = await api.post(FB, f"/{fb.ig_user_id}/media_publish", token=fb.token, creation_id=r.body["id"])
+    tags = await api.get(FB, f"/{friend.ig_user_id}/tags", token=friend.token, fields="id,username")
+    assert tags.body["data"] == [{"id": r.body["id"], "username": "demo_shop"}]
+    own = await api.get(FB, f"/{fb.ig_user_id}/tags", token=fb.token)
+    assert own.body["data"] == []
