@@ -145,3 +145,20 @@ async def test_tags_subscribed_apps_and_errors(emu, fb, user, sdk) -> None:
     with pytest.raises(FacebookRequestError) as missing:
         await run(lambda: IGMedia("17900000000999999", api=sdk).api_get(fields=["id"]))
     assert (missing.value.api_error_code(), missing.value.api_error_subcode()) == (100, 33)
+
+
+async def test_batch_of_reads_and_carousel_children(emu, fb, user, sdk) -> None:
+    album = emu.add_media(fb, media_type="CAROUSEL_ALBUM", caption="Set of three", children=3)
+    answers: list = []
+
+    def batched() -> None:
+        batch = sdk.new_batch()
+        user.api_get(fields=["username"], batch=batch, success=lambda r: answers.append(r.json()))
+        IGMedia(album.id, api=sdk).api_get(fields=["caption"], batch=batch, success=lambda r: answers.append(r.json()))
+        batch.execute()
+
+    await run(batched)
+    assert answers == [{"username": "demo_shop"}, {"caption": "Set of three"}]
+    assert emu.count_http_requests() == 1 and emu.count_calls() == 2  # one HTTP request, two Graph calls
+    children = await run(lambda: list(IGMedia(album.id, api=sdk).get_children(fields=["id", "media_url"])))
+    assert [c["id"] for c in children] == album.children
