@@ -297,25 +297,30 @@ def demo(verbose: bool) -> None:
 
 
 @cli.command()
-@click.option("--port", default=3000, show_default=True, help="port igbot listens on")
-@click.option("--trickle", default=20.0, show_default=True,
-              help="seconds between made-up comments on the demo account (0: none)")
-def sandbox(port: int, trickle: float) -> None:
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535),
+              help="port igbot listens on (0: a free one)")
+@click.option("--trickle", default=20.0, show_default=True, type=click.FloatRange(min=0),
+              help="seconds between made-up follower comments on the demo account's recent posts (0: none)")
+@click.option("--no-auto-comments", is_flag=True, help="no made-up follower comments (same as --trickle 0)")
+def sandbox(port: int, trickle: float, no_auto_comments: bool) -> None:
     """Run the emulators and igbot wired together until Ctrl-C, for trying things by hand.
 
-    Ignores every SLACK_*, META_*, INSTAGRAM_*, GRAPH_* and FACEBOOK_* variable; IGBOT_DB is used
-    only if it is new or a sandbox database.
+    Prints every URL and token (the Slack Web API base and bot token, the Graph hosts, ids and tokens)
+    and command lines to try. Unless told otherwise, a made-up follower comment arrives on one of the
+    newest posts every 20 s. Ignores every SLACK_*, META_*, INSTAGRAM_*, GRAPH_* and FACEBOOK_* variable;
+    IGBOT_DB is used only if it is new or a sandbox database. --port 0 picks a free port.
 
     \b
     Example:
-        igbot sandbox --port 3000 --trickle 30
+        igbot sandbox --port 3000 --no-auto-comments
     """
     from bot.demo.playground import run_playground
     from bot.logs import configure_logging
 
     configure_logging("INFO", "text")
     try:
-        asyncio.run(run_playground(sandbox_db_path(), port=port, trickle=trickle, echo=click.echo))
+        asyncio.run(run_playground(sandbox_db_path(), port=port, trickle=0 if no_auto_comments else trickle,
+                                   echo=click.echo))
     except StartupError as exc:
         fail(f"igbot: {exc}")
 

@@ -72,3 +72,27 @@ async def test_sandbox_serves_until_stopped_and_relays_an_injected_comment():
         stop.set()
         await asyncio.wait_for(task, 10)
     assert printed[-1] == "Sandbox stopped."
+
+
+async def test_made_up_comments_land_on_recent_posts_never_on_stories(tmp_path):
+    import asyncio
+
+    from bot.demo.playground import SAMPLE_COMMENTS, instructions, trickle_comments
+    from bot.demo.world import close_world, open_world
+
+    world = await open_world(str(tmp_path / "sandbox.db"))
+    try:
+        story = world.graph.add_media(world.ig_account, media_product_type="STORY")
+        assert "every 20 s (--no-auto-comments: none)" in instructions(world, trickle=20)
+        assert "made-up comments      off" in instructions(world, trickle=0)
+        task = asyncio.create_task(trickle_comments(world, 0.01))
+        try:
+            made_up = world.graph.state.comments
+            comments = await world.slack.wait_for(lambda: list(made_up.values()) if len(made_up) >= 12 else None)
+        finally:
+            task.cancel()
+        assert all(c.media_id != story.id for c in comments)
+        assert all(world.graph.state.media[c.media_id].media_product_type == "FEED" for c in comments)
+        assert all(c.text in SAMPLE_COMMENTS for c in comments) and len({c.text for c in comments}) > 3
+    finally:
+        await close_world(world)

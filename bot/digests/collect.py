@@ -16,6 +16,7 @@ from storage import digests as rows
 from storage.db import Store
 
 log = logging.getLogger(__name__)
+META_TIME_ZONE = "America/Los_Angeles"  # Meta counts daily insights from midnight to midnight Pacific time
 
 # Current account metrics only (graph-api.md §4.2); follows_and_unfollows needs ≥ 100 followers.
 ACCOUNT_METRICS = ("views", "reach", "accounts_engaged", "total_interactions", "likes", "comments", "shares",
@@ -136,7 +137,7 @@ async def backfill(graph: GraphClient, account: GraphAccount, *, timezone: str, 
         for point in series["data"][0].get("values", []) if series["data"] else []:
             end = point.get("end_time")
             if end and point.get("value") is not None:
-                history.setdefault(_day_ending(end, timezone), {})["reach"] = point["value"]
+                history.setdefault(_day_ending(end), {})["reach"] = point["value"]
     except E.GraphError as exc:
         if exc.pause:
             return None
@@ -170,7 +171,7 @@ async def backfill(graph: GraphClient, account: GraphAccount, *, timezone: str, 
     return note
 
 
-def _day_ending(end_time: str, timezone: str) -> str:
-    """Return the local day a time-series value covers (its end_time is the end of that day)."""
+def _day_ending(end_time: str) -> str:
+    """Return the day a time-series value covers: its end_time is the end of a day in Meta's time zone."""
     moment = datetime.strptime(end_time, "%Y-%m-%dT%H:%M:%S%z") - timedelta(seconds=1)
-    return local_day(moment, timezone).isoformat()
+    return local_day(moment, META_TIME_ZONE).isoformat()

@@ -32,26 +32,29 @@ people 10000000000001…, media 17900000000000001…, containers 178800000000000
 ``EAASBXUSER<user-id>`` (60 days), Page ``EAASBXPAGE<page-id>`` (never expires), Instagram User
 ``IGAASBX<ig-user-id>`` (60 days); the app token is ``<app_id>|<app_secret>``.
 
-Media URLs Meta "downloads" (``add_media_fixture`` adds more; any other URL answers 9004/2207052; a URL on
-loopback whose path has ``/media/`` is fetched for real): ``https://cdn.example/img/`` ``square.jpg``,
-``portrait.jpg``, ``landscape.jpg``, ``story.jpg`` (9:16, stories only), ``cover.jpg``, ``photo1..3.jpg``,
-``panorama.jpg`` (36003 on the feed), ``too-big.jpg`` (36000), ``photo.png`` (36001), ``forbidden.jpg``
-(9004); ``https://slow.example/img/photo.jpg`` (-2/2207003); ``https://cdn.example/video/`` ``reel.mp4``,
+Media URLs Meta "downloads": any ``https`` URL by its extension (``.jpg`` a 1080×1350 JPEG, ``.mp4``/``.mov``
+a 20 s video; other types are refused as Meta refuses them); a path segment ``fail``
+(``https://x.example/fail/a.jpg``) answers 9004/2207052, as does any URL that is not media; a URL on loopback
+whose path has ``/media/`` is fetched for real; ``add_media_fixture`` (or ``POST /_sandbox/media``) sets what
+one URL yields; and these fixtures: ``https://cdn.example/img/`` ``square.jpg``, ``portrait.jpg``,
+``landscape.jpg``, ``story.jpg`` (9:16, stories only), ``cover.jpg``, ``photo1..3.jpg``, ``panorama.jpg``
+(36003 on the feed), ``too-big.jpg`` (36000), ``photo.png`` (36001), ``forbidden.jpg`` (9004);
+``https://slow.example/img/photo.jpg`` (-2/2207003); ``https://cdn.example/video/`` ``reel.mp4``,
 ``clip.mov``, ``story.mp4``, ``slow.mp4`` (10 min processing), ``long.mp4`` / ``short.mp4`` / ``broken.mp4``
 (container ends ``ERROR``, subcode 2207026), ``movie.avi`` (352/2207026).
 
-Control API (Python; the main ones also over HTTP under ``/_sandbox/`` on the graph.facebook.com listener:
-``GET state``, ``POST comments``, ``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``,
-``POST webhooks/flush``, ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_page`` (a Page
-with no Instagram account), ``add_media``,
-``add_comment``, ``add_mention``, ``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``,
-``deliveries``, ``add_media_fixture``, ``inject_error``, ``inject_delay`` (a lost response after the
-effect), ``set_latency``, ``set_transient_error_rate``,
-``revoke_token`` (190/458), ``expire_token`` (190/463), ``change_password`` (190/460), ``throttle`` (80002),
-``login_as``, ``dialog_outcome = "deny"`` and ``dialog_declined_scopes`` (permissions unticked in the
-login dialogs), ``calls``, ``find_calls``, ``count_calls``
-(Graph calls: a batch counts as its sub-requests), ``count_http_requests`` (a batch counts once),
-``violations``, ``internal_errors`` (emulator bugs, answered as code 1).
+Control API (Python; the main ones also over HTTP under ``/_sandbox/`` on the graph.facebook.com listener,
+with form or JSON bodies; ``GET /_sandbox/`` lists them: ``GET state``, ``POST media``, ``POST comments``,
+``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``, ``POST webhooks/flush``,
+``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_page`` (a Page with no Instagram account),
+``add_media``, ``add_comment``, ``add_mention``, ``add_tag`` (another account's post tagging one),
+``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``, ``deliveries``, ``add_media_fixture``,
+``inject_error``, ``inject_delay`` (a lost response after the effect), ``set_latency``,
+``set_transient_error_rate``, ``revoke_token`` (190/458), ``expire_token`` (190/463), ``change_password``
+(190/460), ``throttle`` (80002), ``login_as``, ``dialog_outcome = "deny"`` and ``dialog_declined_scopes``
+(permissions unticked in the login dialogs), ``calls``, ``find_calls``, ``count_calls`` (Graph calls: a batch
+counts as its sub-requests), ``count_http_requests`` (a batch counts once), ``violations``,
+``internal_errors`` (emulator bugs, answered as code 1).
 
 Constructor options: ``clock`` (a callable returning epoch seconds; ``FakeClock`` for tests), ``seed``,
 ``video_processing_seconds`` (30), ``image_processing_seconds`` (0), ``usage_headers_after`` (3 calls),
@@ -60,6 +63,13 @@ Constructor options: ``clock`` (a callable returning epoch seconds; ``FakeClock`
 ``ig_code_exchange_shape`` (``"data"`` or ``"flat"``), ``instagram_webhooks_secret`` (``"app"`` or
 ``"instagram"``), ``instagram_webhook_shape`` (``"changes"`` or ``"flat"``), ``fb_comment_id_key``
 (``"id"`` or ``"comment_id"``), ``webhook_own_comments`` (True).
+
+Graph's generic parameters work on every endpoint (``sandbox/graph/generic.py``): ``summary`` (a ``summary``
+with ``total_count`` on comments and replies), ``pretty``, ``suppress_http_code``, ``locale``, ``date_format``,
+``debug``, ``method``, the token in the ``Authorization`` header or ``access_token``, ``appsecret_proof``; list
+parameters take ``a,b`` and ``["a","b"]``; ``since``/``until`` take Unix times or ISO dates. Daily insight values
+end at midnight Pacific time, as Meta's do. Meta is retiring ``method``, ``date_format``, ``pretty`` and
+``debug`` (graph-api.md §1.1): they work, and each use is listed in ``violations``.
 
 Where graph-api.md leaves Meta's answer unconfirmed, the emulator picks one strict behaviour: a token on
 the other flavor's host answers 190 "Cannot parse access token"; an object the token cannot see, or an

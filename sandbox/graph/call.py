@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import GraphError, invalid_param
@@ -79,19 +81,44 @@ class Call:
         except (TypeError, ValueError):
             raise invalid_param(f"Param {name} must be an integer") from None
 
+    def time_param(self, name: str) -> float | None:
+        """Parse a ``since``/``until`` style param (None when absent)."""
+        return time_value(self.params.get(name), name)
+
     def list_param(self, name: str) -> list[str]:
         """Parse a comma list or JSON array param."""
-        value = self.params.get(name)
-        if value is None or value == "":
-            return []
-        if isinstance(value, list):
-            return [str(v) for v in value]
-        text = str(value).strip()
-        if text.startswith("["):
-            import json
+        return split_list(self.params.get(name), name)
 
-            try:
-                return [str(v) for v in json.loads(text)]
-            except ValueError:
-                raise invalid_param(f"Param {name} must be a list") from None
-        return [p.strip() for p in text.split(",") if p.strip()]
+
+def time_value(value: Any, name: str) -> float | None:
+    """Parse a ``datetime`` parameter as Graph does: a Unix time, or an ISO date or date-time (UTC if unzoned)."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.replace("+0000", "+00:00"))
+    except ValueError:
+        raise invalid_param(f"Param {name} must be a Unix timestamp or an ISO 8601 date") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def split_list(value: Any, name: str) -> list[str]:
+    """Parse a list parameter the way Graph does: ``a,b``, ``["a","b"]`` or a JSON list already decoded."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            raise invalid_param(f"Param {name} must be a list") from None
+        if not isinstance(items, list):
+            raise invalid_param(f"Param {name} must be a list")
+        return split_list(items, name)
+    return [p.strip() for p in text.split(",") if p.strip()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import GraphError, invalid_param
-from .paging import paginate
+from .paging import paginate, with_summary
 from .render import render_comment, replies_of, top_level_comments
 from .state import Comment
 
@@ -28,12 +28,11 @@ def _message(call: Call) -> str:
 async def list_comments(emu: GraphEmulator, call: Call) -> dict[str, Any]:
     """GET /{ig-media-id}/comments: top-level only, newest first, at most 50 a page."""
     items = top_level_comments(emu, call.target)
-    return paginate(
-        call,
-        items,
-        lambda c: render_comment(emu, call, c, call.fields),
-        item_id=lambda c: c.id,
-        max_limit=MAX_PAGE,
+    return with_summary(
+        call.params,
+        paginate(call, items, lambda c: render_comment(emu, call, c, call.fields), item_id=lambda c: c.id,
+                 max_limit=MAX_PAGE),
+        len(items),
     )
 
 
@@ -56,12 +55,11 @@ async def get_comment(emu: GraphEmulator, call: Call) -> dict[str, Any]:
 async def list_replies(emu: GraphEmulator, call: Call) -> dict[str, Any]:
     """GET /{ig-comment-id}/replies."""
     items = replies_of(emu, call.target)
-    return paginate(
-        call,
-        items,
-        lambda c: render_comment(emu, call, c, call.fields),
-        item_id=lambda c: c.id,
-        max_limit=MAX_PAGE,
+    return with_summary(
+        call.params,
+        paginate(call, items, lambda c: render_comment(emu, call, c, call.fields), item_id=lambda c: c.id,
+                 max_limit=MAX_PAGE),
+        len(items),
     )
 
 

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 
 Handler = Callable[["GraphEmulator", "Call"], Awaitable[Any]]
 
-# Allowed on every Graph endpoint (graph-api.md §3.1 pagination, §1.3 hardening).
-GENERIC_PARAMS = frozenset({"fields", "limit", "after", "before", "access_token", "appsecret_proof"})
 
 FB, IG = GRAPH_FACEBOOK, GRAPH_INSTAGRAM
 
@@ -108,6 +106,16 @@ ENDPOINTS: list[Endpoint] = [
     ),
     *_both(
         "GET", "/{ig-user-id}/stories", "IGUser", "IGUserForIGOnlyAPI", (), media.list_stories, scope="basic"
+    ),
+    *_both("GET", "/{ig-user-id}/tags", "IGUser", "IGUserForIGOnlyAPI", (), media.list_tags, scope="basic"),
+    Endpoint(
+        "GET",
+        "/{ig-user-id}/subscribed_apps",
+        FB,
+        None,
+        (),
+        webhooks.get_linked_page_subscribed_apps,
+        doc="Reconcile by checking `GET …/subscribed_apps` daily",
     ),
     *_both(
         "POST",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from .errors import GraphError
@@ -18,6 +19,7 @@ MODIFIERS = frozenset(
         "until",
         "comment_id",
         "media_id",
+        "summary",
     }
 )
 
@@ -58,8 +60,17 @@ def _syntax(text: str) -> GraphError:
 
 def parse_fields(text: str | None) -> list[FieldReq] | None:
     """Parse a fields expression; None when no fields were asked for."""
-    if text is None or not text.strip():
+    if text is None or not str(text).strip():
         return None
+    text = str(text).strip()
+    if text.startswith("["):  # the JSON-array form: ["id","username"]
+        try:
+            names = json.loads(text)
+        except ValueError:
+            raise _syntax(text) from None
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise _syntax(text)
+        text = ",".join(names)
     return [_parse_one(p) for p in _split_top(text)]
 
 

@@ -1,7 +1,15 @@
-"""Media URLs Meta "downloads": a fixture table on reserved *.example hosts, plus real loopback fetches."""
+"""Media URLs Meta "downloads": a fixture table, any ``https`` URL by its extension, real loopback fetches.
+
+Lookup order: the fixture table (``default_fixtures`` plus ``add_media_fixture``); a URL on loopback whose path
+has ``/media/`` is fetched for real; a URL with a path segment ``fail`` (``https://cdn.example/fail/a.jpg``)
+cannot be downloaded (9004/2207052); any other ``https`` URL is served by its extension: ``.jpg``/``.jpeg`` a
+1080×1350 JPEG, ``.mp4``/``.mov`` a 20-second 1080×1920 video, other image or video types (``.png``,
+``.avi`` …) with their own type, which Meta then refuses as it would. Anything else cannot be downloaded.
+"""
 
 from __future__ import annotations
 
+import mimetypes
 import struct
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -66,6 +74,22 @@ def default_fixtures() -> list[MediaFixture]:
 def _strip_query(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+FAIL_MARKER = "fail"  # a path segment that makes a media URL undownloadable
+
+
+def by_extension(url: str) -> MediaFixture | None:
+    """Return what an ``https`` URL serves judging by its extension (None: not media, or marked to fail)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or FAIL_MARKER in parts.path.lower().split("/"):
+        return None
+    ctype, _ = mimetypes.guess_type(parts.path.lower())
+    if ctype is None or not ctype.startswith(("image/", "video/")):
+        return None
+    if ctype.startswith("video/"):
+        return MediaFixture(url, ctype, 12 * MB, 1080, 1920, duration=20)
+    return MediaFixture(url, ctype, 350_000, 1080, 1350)
 
 
 def is_loopback_media(url: str) -> bool:
@@ -137,6 +161,7 @@ class MediaFetcher:
         fixture = self.fixtures.get(url) or self.fixtures.get(_strip_query(url))
         if fixture is None and is_loopback_media(url):
             fixture = await self._fetch_loopback(url)
+        fixture = fixture or by_extension(url)
         if fixture is None:
             raise fetch_error(url)
         if fixture.fail_code:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from .call import split_list, time_value
 from .errors import GraphError, invalid_param, missing_param
 from .state import DAY, FACEBOOK, Account, Media
 
@@ -12,6 +14,7 @@ if TYPE_CHECKING:
     from .call import Call
     from .server import GraphEmulator
 
+META_TIME = ZoneInfo("America/Los_Angeles")  # the time zone Meta's daily insights are counted in
 FEED, REELS, STORY = "FEED", "REELS", "STORY"
 ALL = frozenset({FEED, REELS, STORY})
 
@@ -273,10 +276,35 @@ def media_insights(
 
 async def get_media_insights(emu: GraphEmulator, call: Call) -> dict[str, Any]:
     """GET /{ig-media-id}/insights."""
-    period = call.param("period")
-    if period is not None and period not in PERIODS:
-        raise _enum_error("period[0]", PERIODS)
+    _period(call.param("period"))
     return media_insights(emu, call, call.target, call.list_param("metric"), call.param("breakdown"))
+
+
+def _period(value: Any) -> str | None:
+    """Return the one period asked for (``day`` or ``["day"]``), or answer Meta's enum error."""
+    periods = split_list(value, "period")
+    for period in periods:
+        if period not in PERIODS:
+            raise _enum_error("period[0]", PERIODS)
+    if len(set(periods)) > 1:
+        raise invalid_param("Only one period can be requested at a time")
+    return periods[0] if periods else None
+
+
+def day_ends(since: float, until: float) -> list[float]:
+    """Return the ends of the days a range covers: Meta's days end at midnight Pacific time (07:00 or 08:00 UTC).
+
+    Each day whose end lies after ``since`` and not after ``until`` is one value; a range shorter than a day
+    still gets the day it falls in.
+    """
+    start = datetime.fromtimestamp(since, META_TIME)
+    end = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    ends: list[float] = []
+    while True:
+        end = end + timedelta(days=1)  # wall-clock arithmetic: the next midnight there, across DST changes
+        if ends and end.timestamp() > until:
+            return ends
+        ends.append(end.timestamp())
 
 
 def _iso(epoch: float) -> str:
@@ -305,20 +333,18 @@ def default_user_value(acct: Account, metric: str) -> int:
 
 def user_insights(emu: GraphEmulator, call: Call, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
     """Compute ``/{ig-user-id}/insights`` with Meta's validation rules."""
-    metrics = [m.strip() for m in str(params.get("metric") or "").split(",") if m.strip()]
+    metrics = split_list(params.get("metric"), "metric")
     if not metrics:
         raise missing_param("metric")
-    period = params.get("period")
+    period = _period(params.get("period"))
     if not period:
         raise missing_param("period")
-    if period not in PERIODS:
-        raise _enum_error("period[0]", PERIODS)
     metric_type = params.get("metric_type") or "time_series"
     if metric_type not in ("default", _TV, _TS):
         raise _enum_error("metric_type", ("default", _TV, _TS))
     if metric_type == "default":
         metric_type = _TS
-    breakdowns = [b.strip() for b in str(params.get("breakdown") or "").split(",") if b.strip()]
+    breakdowns = split_list(params.get("breakdown"), "breakdown")
     for metric in metrics:
         if metric in DEPRECATED_USER:
             raise _deprecated(metric, *DEPRECATED_USER[metric])
@@ -359,16 +385,14 @@ def user_insights(emu: GraphEmulator, call: Call, acct: Account, params: dict[st
             )
         if not breakdowns:
             raise missing_param("breakdown")
-    try:
-        until = float(params.get("until") or now)
-        since = float(params.get("since") or until - DAY)
-    except (TypeError, ValueError):
-        raise invalid_param("since and until must be Unix timestamps") from None
+    until = time_value(params.get("until"), "until") or now
+    since = time_value(params.get("since"), "since") or until - DAY
     if until - since > 30 * DAY:
         raise invalid_param("There cannot be more than 30 days (2592000 s) between since and until")
     if since > until:
         raise invalid_param("since must be before until")
-    days = max(1, round((until - since) / DAY))
+    ends = day_ends(since, until)
+    days = len(ends)
     data = []
     for metric in metrics:
         daily = acct.insights.get(metric, default_user_value(acct, metric))
@@ -380,8 +404,7 @@ def user_insights(emu: GraphEmulator, call: Call, acct: Account, params: dict[st
             "id": f"{acct.ig_user_id}/insights/{metric}/{period}",
         }
         if metric_type == _TS:
-            start = until - days * DAY
-            entry["values"] = [{"value": daily, "end_time": _iso(start + (i + 1) * DAY)} for i in range(days)]
+            entry["values"] = [{"value": daily, "end_time": _iso(end)} for end in ends]
         else:
             total = daily if metric in DEMOGRAPHICS else daily * days
             tv: dict[str, Any] = {"value": total}

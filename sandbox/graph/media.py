@@ -19,14 +19,11 @@ async def get_user(emu: GraphEmulator, call: Call) -> dict[str, Any]:
 
 
 def _time_filter(call: Call, items: list) -> list:
-    since, until = call.param("since"), call.param("until")
-    try:
-        if since:
-            items = [m for m in items if m.timestamp >= float(since)]
-        if until:
-            items = [m for m in items if m.timestamp <= float(until)]
-    except ValueError:
-        raise invalid_param("since and until must be Unix timestamps") from None
+    since, until = call.time_param("since"), call.time_param("until")
+    if since is not None:
+        items = [m for m in items if m.timestamp >= since]
+    if until is not None:
+        items = [m for m in items if m.timestamp <= until]
     return items
 
 
@@ -39,6 +36,18 @@ async def list_media(emu: GraphEmulator, call: Call) -> dict[str, Any]:
 async def list_stories(emu: GraphEmulator, call: Call) -> dict[str, Any]:
     """GET /{ig-user-id}/stories: stories of the last 24 h."""
     items = account_media(emu, call.account, stories=True)
+    return paginate(call, items, lambda m: render_media(emu, call, m, call.fields), item_id=lambda m: m.id)
+
+
+async def list_tags(emu: GraphEmulator, call: Call) -> dict[str, Any]:
+    """GET /{ig-user-id}/tags: other accounts' media the account is tagged in (a child counts as its album)."""
+    name, st = call.account.username.lower(), emu.state
+    found: dict[str, Any] = {}
+    for m in st.media.values():
+        if name in (t.lower() for t in m.tagged) and not m.deleted and m.owner_id != call.account.ig_user_id:
+            top = st.media[m.parent_id] if m.parent_id else m
+            found.setdefault(top.id, top)
+    items = sorted(found.values(), key=lambda m: (m.timestamp, m.id), reverse=True)
     return paginate(call, items, lambda m: render_media(emu, call, m, call.fields), item_id=lambda m: m.id)
 
 

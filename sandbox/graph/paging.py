@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .errors import invalid_param
+from .generic import is_on
 
 if TYPE_CHECKING:
     from .call import Call
@@ -85,3 +86,11 @@ def paginate(
             paging["previous"] = _link(call, before=paging["cursors"]["before"], limit=str(limit))
         out["paging"] = paging
     return out
+
+
+def with_summary(params: dict[str, Any], page: dict[str, Any], total: int) -> dict[str, Any]:
+    """Add the edge's ``summary`` object (``total_count``) when ``summary`` asks for it (``true``, ``total_count``)."""
+    value = params.get("summary")
+    if value is not None and is_on(value):
+        page["summary"] = {"total_count": total}
+    return page

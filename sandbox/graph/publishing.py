@@ -131,6 +131,14 @@ async def _fetch_video(emu: GraphEmulator, url: str) -> MediaFixture:
     return fx
 
 
+def _tagged_usernames(raw: Any) -> tuple[str, ...]:
+    """Return the usernames a container's (already validated) ``user_tags`` tag."""
+    if not raw:
+        return ()
+    tags = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(str(tag["username"]) for tag in tags)
+
+
 def _validate_user_tags(raw: Any, media_type: str) -> None:
     try:
         tags = json.loads(raw) if isinstance(raw, str) else raw
@@ -281,6 +289,7 @@ def _new_media(
         is_shared_to_feed=(str(ct.params.get("share_to_feed", "true")).lower() != "false")
         if ct.media_type == "REELS"
         else None,
+        tagged=_tagged_usernames(ct.params.get("user_tags")),
     )
     if media_type == "CAROUSEL_ALBUM":
         media.media_url = ""
@@ -348,13 +357,10 @@ async def publish(emu: GraphEmulator, call: Call) -> dict[str, Any]:
 async def publishing_limit(emu: GraphEmulator, call: Call) -> dict[str, Any]:
     """GET /{ig-user-id}/content_publishing_limit."""
     acct, now = call.account, emu.now()
-    since = call.param("since")
+    since = call.time_param("since")
     start = now - DAY
     if since is not None:
-        try:
-            start = float(since)
-        except ValueError:
-            raise invalid_param("since must be a Unix timestamp") from None
+        start = since
         if start < now - DAY - 1:
             raise invalid_param("since must be no older than 24 hours")
     used = sum(1 for t in acct.publish_times if t >= start and t > now - DAY)

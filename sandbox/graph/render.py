@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import insights
+from .call import split_list
 from .errors import GraphError, invalid_param, nonexisting_field
 from .fields import FieldReq
-from .paging import paginate
-from .state import FACEBOOK, Account, Comment, Container, Media
+from .paging import paginate, with_summary
+from .state import FACEBOOK, Account, Comment, Container, Media, legacy_number
 
 if TYPE_CHECKING:
     from .call import Call
@@ -212,7 +213,7 @@ def render_media(emu: GraphEmulator, call: Call, media: Media, reqs: list[FieldR
             if media.alt_text:
                 out[n] = media.alt_text
         elif n in ("ig_id", "legacy_instagram_media_id"):
-            out[n] = media.id[-10:]
+            out[n] = media.legacy_id(owner.ig_id if owner else 0)
         elif n in ("reposts_count", "saved_count", "shares_count"):
             if not media.parent_id:
                 metric = {"reposts_count": "reposts", "saved_count": "saved", "shares_count": "shares"}[n]
@@ -234,7 +235,7 @@ def render_media(emu: GraphEmulator, call: Call, media: Media, reqs: list[FieldR
                 out[n] = {"data": [render_media(emu, call, k, r.sub) for k in kids]}
         elif n == "comments":
             items = top_level_comments(emu, media)
-            out[n] = paginate(
+            page = paginate(
                 call,
                 items,
                 lambda c, r=r: render_comment(emu, call, c, r.sub),
@@ -243,8 +244,9 @@ def render_media(emu: GraphEmulator, call: Call, media: Media, reqs: list[FieldR
                 max_limit=50,
                 links=False,
             )
+            out[n] = with_summary(r.modifiers, page, len(items))
         elif n == "insights":
-            metrics = [m.strip() for m in r.modifiers.get("metric", "").split(",") if m.strip()]
+            metrics = split_list(r.modifiers.get("metric"), "metric")
             out[n] = insights.media_insights(emu, call, media, metrics, r.modifiers.get("breakdown"))
     return out
 
@@ -290,7 +292,7 @@ def render_comment(emu: GraphEmulator, call: Call, c: Comment, reqs: list[FieldR
             if c.parent_id:
                 out[n] = c.parent_id
         elif n == "legacy_instagram_comment_id":
-            out[n] = c.id[-10:]
+            out[n] = str(legacy_number(c.id, 17))
         elif n == "media":
             if media:
                 out[n] = {"id": media.id, "media_product_type": media.media_product_type}
@@ -299,7 +301,7 @@ def render_comment(emu: GraphEmulator, call: Call, c: Comment, reqs: list[FieldR
                 out[n] = {"id": media.owner_id}
         elif n == "replies":
             items = replies_of(emu, c)
-            out[n] = paginate(
+            page = paginate(
                 call,
                 items,
                 lambda x, r=r: render_comment(emu, call, x, r.sub),
@@ -308,6 +310,7 @@ def render_comment(emu: GraphEmulator, call: Call, c: Comment, reqs: list[FieldR
                 max_limit=50,
                 links=False,
             )
+            out[n] = with_summary(r.modifiers, page, len(items))
     return out
 
 
@@ -375,7 +378,7 @@ def render_user(emu: GraphEmulator, call: Call, acct: Account, reqs: list[FieldR
         elif n == "user_id":
             out[n] = acct.ig_user_id
         elif n == "ig_id":
-            out[n] = int(acct.ig_user_id[-10:])
+            out[n] = acct.ig_id
         elif n == "media_count":
             out[n] = len(account_media(emu, acct, stories=False))
         elif n in (

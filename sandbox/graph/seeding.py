@@ -310,6 +310,13 @@ class Seeding:
         self.state.accounts[acct.ig_user_id] = acct
         return acct
 
+    def add_tag(self, acct: Account | str, *, username: str = "brand_fan", caption: str = "New favourite mug") -> Media:
+        """Have another account publish a post that tags ``acct`` (listed by ``GET /{ig-user-id}/tags``)."""
+        acct = self._account(acct)
+        media = self.add_media(self._external(username), caption=caption, like_count=9)
+        media.tagged = (acct.username,)
+        return media
+
     def add_mention(
         self,
         acct: Account | str,

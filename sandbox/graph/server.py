@@ -18,7 +18,7 @@ from .call import Call
 from .calllog import CallLog, CallRecord, redact
 from .clock import Clock, system_clock
 from .controls import Controls
-from .endpoints import GENERIC_PARAMS, Endpoint, for_host
+from .endpoints import Endpoint, for_host
 from .errors import (
     GraphError,
     missing_param,
@@ -30,6 +30,7 @@ from .errors import (
 )
 from .faults import Faults
 from .fixtures import MediaFetcher
+from .generic import GENERIC_PARAMS, http_method, legacy_uses, respond
 from .hosts import (
     API_INSTAGRAM,
     FLAVOR_OF_HOST,
@@ -283,11 +284,12 @@ class GraphEmulator(Seeding, Controls):
         version = segs.pop(0) if segs and is_version(segs[0]) else None
         try:
             params = await self._read_params(request)
+            method = http_method(request.method, params)
         except GraphError as err:
             return web.json_response(err.body(self.trace_id()), status=err.http_status)
         call = Call(
             host,
-            request.method,
+            method,
             "/" + "/".join(segs),
             version,
             params,
@@ -299,7 +301,7 @@ class GraphEmulator(Seeding, Controls):
         status, body, headers = await self.execute(call)
         if isinstance(body, web.StreamResponse):
             return body
-        return web.json_response(body, status=status, headers=headers)
+        return respond(params, status, body, headers, call.violations)
 
     async def _on_rupload(self, request: web.Request) -> web.StreamResponse:
         token = header_token(request.headers.get("Authorization"))
@@ -339,6 +341,7 @@ class GraphEmulator(Seeding, Controls):
                 problem = version_violation(call.version, self.now())
                 if problem:
                     call.violations.append(problem)
+                call.violations.extend(legacy_uses(call.params))
             self._check_params(call, ep)
             if call.account is not None:
                 self.limiter.count(call.account, self.now())

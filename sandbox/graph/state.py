@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,12 @@ FACEBOOK = "facebook"
 INSTAGRAM = "instagram"
 
 DAY = 86_400.0
+
+
+def legacy_number(node_id: str, digits: int) -> int:
+    """Return a node's stable legacy Instagram number of ``digits`` digits (Instagram's own ids, before Graph's)."""
+    value = int.from_bytes(hashlib.sha256(node_id.encode()).digest()[:8], "big")
+    return 10 ** (digits - 1) + value % (9 * 10 ** (digits - 1))
 
 
 @dataclass
@@ -79,6 +86,11 @@ class Account:
     throttled_until: float = 0.0
     is_external: bool = False  # another account (author of media that mentions ours)
 
+    @property
+    def ig_id(self) -> int:
+        """Return the account's legacy Instagram user id (ten digits)."""
+        return legacy_number(self.ig_user_id, 10)
+
 
 @dataclass
 class Media:
@@ -105,6 +117,11 @@ class Media:
     copyrighted: bool = False  # media_url omitted
     deleted: bool = False
     container_id: str | None = None
+    tagged: tuple[str, ...] = ()  # usernames tagged in the media
+
+    def legacy_id(self, owner_ig_id: int) -> str:
+        """Return the legacy Instagram media id (``<media pk>_<owner's legacy id>``)."""
+        return f"{legacy_number(self.id, 19)}_{owner_ig_id}"
 
     @property
     def permalink(self) -> str:

@@ -396,6 +396,20 @@ async def get_page_subscribed_apps(emu: GraphEmulator, call: Call) -> dict[str, 
     }
 
 
+async def get_linked_page_subscribed_apps(emu: GraphEmulator, call: Call) -> dict[str, Any]:
+    """GET graph.facebook.com /{ig-user-id}/subscribed_apps: the apps installed on the account's linked Page.
+
+    With Facebook Login, the Page's installation is what lets the account's webhooks reach an app.
+    """
+    page = emu.state.pages.get(call.account.page_id or "")
+    apps = page.subscribed_apps if page else {}
+    return {
+        "data": [
+            {"id": app_id, "name": emu.app_name, "subscribed_fields": fields} for app_id, fields in apps.items()
+        ]
+    }
+
+
 async def delete_page_subscribed_apps(emu: GraphEmulator, call: Call) -> dict[str, Any]:
     """DELETE /{page-id}/subscribed_apps."""
     if call.token is None or call.token.kind != "PAGE":

@@ -33,7 +33,8 @@ Example::
     await emu.stop()
 
 Users and channels are referred to by id (what ``add_user``/``add_channel`` return) or by name.
-``GET /_sandbox/`` on the emulator lists the HTTP control routes for trying things with curl.
+``GET /_sandbox/`` on the emulator lists the HTTP control routes for trying things with curl (they take form
+fields, as ``curl -d`` sends them, or a JSON object).
 """
 
 from .blocks import validate_blocks, validate_view

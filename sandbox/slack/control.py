@@ -7,64 +7,90 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from ..control_body import read_fields
 from .errors import PersonError
 
 if TYPE_CHECKING:
     from .server import SlackEmulator
 
-HELP = """Slack sandbox control API (JSON in, JSON out)
-GET  /_sandbox/                          this help
+HELP = """Slack emulator control routes: act as a person, read the workspace
+Bodies are form fields (curl -d name=value) or a JSON object; nested values (values=…) are JSON text in a form.
+Web API for real clients: {api_url} (bot token: {bot_token})
+
+GET  /_sandbox/                          this list
 GET  /_sandbox/users                     people
-POST /_sandbox/users                     {"name": "alice", "is_admin": false}
+POST /_sandbox/users                     name, is_admin?                 add a person
 GET  /_sandbox/channels                  channels
-POST /_sandbox/channels                  {"name": "social", "members": ["alice"], "bot_member": true}
-GET  /_sandbox/channels/{channel}        messages of a channel (id or name), with threads
+POST /_sandbox/channels                  name, members? (a,b), bot_member?, private?
+GET  /_sandbox/channels/{{channel}}        messages of a channel (id or name), with threads
 GET  /_sandbox/ephemerals?user=alice     ephemeral messages
 GET  /_sandbox/views?user=alice          modal stack and Home tab of a person
 GET  /_sandbox/calls?method=chat.update  recorded Web API calls
-POST /_sandbox/slash                     {"user": "alice", "channel": "social", "text": "help"}
-POST /_sandbox/click                     {"user": "alice", "channel": "social", "message_ts": "…",
-                                          "action_id": "…", "value": "…"}
-POST /_sandbox/submit                    {"user": "alice", "values": {"block": {"action": "text"}}}
-POST /_sandbox/close                     {"user": "alice"}
-POST /_sandbox/home                      {"user": "alice"}
-POST /_sandbox/faults                    {"method": "chat.postMessage", "error": "ratelimited", "times": 1}
+POST /_sandbox/slash                     user, channel, text, command? (/ig)   type a slash command
+POST /_sandbox/click                     user, action_id, channel?, message_ts?, view_id?, block_id?, value?
+POST /_sandbox/submit                    user, values ({{"block": {{"action": "text"}}}}), view_id?
+POST /_sandbox/close                     user, view_id?                  close a modal
+POST /_sandbox/home                      user                            open the App Home tab
+POST /_sandbox/faults                    method, error?, status?, retry_after?, times?
 """
+FLAGS = ("is_admin", "private", "bot_member")
+LISTS = ("members",)
+NESTED = ("values",)
+
+
+def form_fields(fields: dict[str, str]) -> dict:
+    """Turn form fields into what the JSON body would hold: flags, comma lists and JSON-encoded nested values."""
+    data: dict = dict(fields)
+    for name in FLAGS:
+        if name in data:
+            data[name] = str(data[name]).strip().lower() in ("1", "true", "yes", "on")
+    for name in LISTS:
+        if name in data:
+            data[name] = [p.strip() for p in str(data[name]).split(",") if p.strip()]
+    for name in NESTED:
+        if name in data:
+            try:
+                data[name] = json.loads(data[name])
+            except ValueError:
+                raise web.HTTPBadRequest(text=f'{name} must be JSON, e.g. {{"block": {{"action": "text"}}}}') from None
+    return data
 
 
 def add_routes(app: web.Application, emu: SlackEmulator) -> None:
     """Register the control routes on the emulator's aiohttp app."""
 
     async def body(request: web.Request) -> dict:
-        try:
-            data = await request.json()
-        except ValueError:
-            raise web.HTTPBadRequest(text="expected a JSON object") from None
-        if not isinstance(data, dict):
-            raise web.HTTPBadRequest(text="expected a JSON object")
-        return data
+        return await read_fields(request, from_form=form_fields)
 
     def answer(value) -> web.Response:
-        return web.json_response(value, dumps=lambda v: json.dumps(v, default=repr))
+        # indented, with the text as written (no \u escapes): people read these with curl
+        return web.json_response(value, dumps=lambda v: json.dumps(v, default=repr, indent=2, ensure_ascii=False))
+
+    def refused(error: Exception) -> web.Response:
+        return web.json_response({"ok": False, "error": f"missing or wrong field: {error}"}, status=400)
 
     def person(action):
         async def handler(request: web.Request) -> web.Response:
             data = await body(request)
             try:
                 result = await action(data)
-            except (PersonError, KeyError, TypeError) as e:
+            except PersonError as e:
                 return web.json_response({"ok": False, "error": str(e)}, status=400)
+            except (KeyError, TypeError) as e:
+                return refused(e)
             return answer({"ok": True, "delivery": result.to_dict() if result is not None else None})
 
         return handler
 
     async def index(request: web.Request) -> web.Response:
-        return web.Response(text=HELP)
+        return web.Response(text=HELP.format(api_url=emu.api_url, bot_token=emu.bot_token))
 
     async def users(request: web.Request) -> web.Response:
         if request.method == "POST":
             data = await body(request)
-            uid = emu.add_user(data["name"], is_admin=bool(data.get("is_admin")))
+            if not data.get("name"):
+                return refused(KeyError("name"))
+            uid = emu.add_user(str(data["name"]), is_admin=bool(data.get("is_admin")))
             return answer({"ok": True, "id": uid})
         return answer([u.to_api() for u in emu.ws.users.values()])
 
@@ -78,8 +104,8 @@ def add_routes(app: web.Application, emu: SlackEmulator) -> None:
                     members=data.get("members", []),
                     bot_member=bool(data.get("bot_member")),
                 )
-            except KeyError as e:
-                return web.json_response({"ok": False, "error": str(e)}, status=400)
+            except (KeyError, TypeError) as e:
+                return refused(e)
             return answer({"ok": True, "id": cid})
         return answer(
             [
@@ -115,16 +141,20 @@ def add_routes(app: web.Application, emu: SlackEmulator) -> None:
 
     async def faults(request: web.Request) -> web.Response:
         data = await body(request)
-        emu.inject_error(
-            data["method"],
-            error=data.get("error", "internal_error"),
-            status=data.get("status"),
-            retry_after=data.get("retry_after"),
-            times=int(data.get("times", 1)),
-        )
+        try:
+            emu.inject_error(
+                str(data["method"]),
+                error=str(data.get("error", "internal_error")),
+                status=int(data["status"]) if data.get("status") else None,
+                retry_after=int(data["retry_after"]) if data.get("retry_after") not in (None, "") else None,
+                times=int(data.get("times", 1)),
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            return refused(e)
         return answer({"ok": True})
 
     app.router.add_get("/_sandbox/", index)
+    app.router.add_get("/_sandbox", index)
     app.router.add_route("*", "/_sandbox/users", users)
     app.router.add_route("*", "/_sandbox/channels", channels)
     app.router.add_get("/_sandbox/channels/{channel}", channel)

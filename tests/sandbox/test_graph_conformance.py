@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.graph import ENDPOINTS
-from sandbox.graph.endpoints import GENERIC_PARAMS
+from sandbox.graph.generic import GENERIC_PARAMS
 from sandbox.graph.render import COMMENT_FIELDS, CONTAINER_FIELDS, DOC_ONLY_FIELDS, MEDIA_FIELDS, USER_FIELDS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -158,10 +158,16 @@ async def test_field_aliases_and_unknown_modifiers_refused(emu, api, fb, FB) -> 
     assert r.code[0] == 2500
 
 
-async def test_method_override_and_multi_id_refused(emu, api, fb, FB) -> None:
+async def test_method_override_works_but_is_a_violation_and_multi_id_is_refused(emu, api, fb, FB) -> None:
     m = emu.add_media(fb)
     r = await api.get(FB, f"/{m.id}", token=fb.token, method="delete")
-    assert r.code == (100, None)
+    assert r.status == 200 and r.body == {"success": True, "deleted_id": m.id} and m.deleted
+    assert emu.find_calls(path="/{ig-media-id}")[0].method == "DELETE"
+    assert emu.violations == [f"DELETE graph.facebook.com/{m.id}: HTTP method override (method=) is being removed "
+                              "by Meta (v26.0/v27.0)"]
+    emu.log.records.clear()
+    r = await api.get(FB, f"/{m.id}", token=fb.token, method="put")
+    assert r.code == (100, None) and "method" in r.error["message"]
     r = await api.get(FB, "/", token=fb.token, ids=m.id)
     assert r.code == (100, 33)
 

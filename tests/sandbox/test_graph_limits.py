@@ -164,6 +164,39 @@ async def test_control_routes(emu, api, fb, FB, clock) -> None:
     assert r.status == 200
 
 
+async def test_control_routes_take_form_fields_and_list_themselves(emu, api, fb, FB) -> None:
+    m = emu.add_media(fb)
+    r = await api.post(FB, "/_sandbox/comments", version=None, form={"media_id": m.id, "text": "Gorgeous glaze"})
+    assert r.status == 200 and emu.state.comments[r.body["id"]].text == "Gorgeous glaze"
+    for path in ("/_sandbox/", "/_sandbox"):
+        r = await api.get(FB, path, version=None)
+        assert r.status == 200 and "POST /_sandbox/comments" in r.body and "GET  /_sandbox/state" in r.body
+    story = emu.add_media(fb, media_product_type="STORY")
+    r = await api.post(FB, "/_sandbox/comments", version=None, form={"media_id": story.id, "text": "hi"})
+    assert r.status == 400 and "stories" in r.body["error"]
+    r = await api.post(FB, "/_sandbox/errors", version=None, form={"code": "four"})
+    assert r.status == 400 and "wrong form" in r.body["error"]
+    r = await api.post(FB, "/_sandbox/errors", version=None, form={"code": "4", "after_effect": "false",
+                                                                    "path": "/{ig-user-id}"})
+    assert r.status == 200 and not emu.faults.injected[0].after_effect
+    async with api.session.post(f"{FB}/_sandbox/comments", data="{oops",
+                                headers={"Content-Type": "application/json"}) as resp:
+        assert resp.status == 400
+
+
+async def test_media_control_route_makes_a_url_fail_or_serve(emu, api, fb, FB) -> None:
+    url = "https://cdn.shop.example/hero.jpg"
+    r = await api.post(FB, "/_sandbox/media", version=None, form={"url": url, "fail_code": "9004/2207052"})
+    assert r.status == 200
+    r = await api.post(FB, f"/{fb.ig_user_id}/media", token=fb.token, image_url=url)
+    assert r.code == (9004, 2207052)
+    await api.post(FB, "/_sandbox/media", version=None, json_body={"url": url, "width": 3000, "height": 1000})
+    r = await api.post(FB, f"/{fb.ig_user_id}/media", token=fb.token, image_url=url)
+    assert r.code == (36003, 2207009)
+    r = await api.post(FB, "/_sandbox/media", version=None, form={"url": url, "fail_code": "nine"})
+    assert r.status == 400 and "fail_code" in r.body["error"]
+
+
 async def test_inject_delay_unknown_outcome(emu, api, fb, FB) -> None:
     import asyncio
 

@@ -55,7 +55,10 @@ async def test_json_body_with_bearer_token(emu, api, ig, IG) -> None:
         ({"image_url": "https://cdn.example/img/panorama.jpg"}, (36003, 2207009)),
         ({"image_url": "https://cdn.example/img/story.jpg"}, (36003, 2207009)),
         ({"image_url": "https://cdn.example/img/forbidden.jpg"}, (9004, 2207052)),
-        ({"image_url": "https://nowhere.example/a.jpg"}, (9004, 2207052)),
+        ({"image_url": "https://nowhere.example/fail/a.jpg"}, (9004, 2207052)),
+        ({"image_url": "https://nowhere.example/page.html"}, (9004, 2207052)),
+        ({"image_url": "http://nowhere.example/a.jpg"}, (9004, 2207052)),
+        ({"image_url": "https://images.example/photo.png"}, (36001, 2207005)),
         ({"image_url": "https://slow.example/img/photo.jpg"}, (-2, 2207003)),
         ({"media_type": "REELS", "video_url": "https://cdn.example/video/movie.avi"}, (352, 2207026)),
         ({"image_url": IMG, "caption": "x" * 2201}, (36004, 2207010)),
@@ -301,3 +304,19 @@ async def test_resumable_upload_from_hosted_file_and_bad_size(emu, api, fb, FB, 
         assert resp.status == 200
     async with api.session.post(uri, headers={"Authorization": "OAuth nope"}) as resp:
         assert resp.status == 400
+
+
+async def test_any_https_image_or_video_url_works_by_extension(emu, api, fb, FB, clock) -> None:
+    photo = "https://images.unsplash.com/photo-1565193566173-7a0ee3dbe261.JPG?w=1080&q=80"
+    r = await _create(api, FB, fb, image_url=photo, caption="Glaze test")
+    assert r.status == 200 and (await _status(api, FB, fb, r.body["id"]))["status_code"] == "FINISHED"
+    r = await api.post(FB, f"/{fb.ig_user_id}/media_publish", token=fb.token, creation_id=r.body["id"])
+    assert emu.state.media[r.body["id"]].caption == "Glaze test"
+    story = await _create(api, FB, fb, media_type="STORIES", image_url="https://my.shop/a/b/story.jpeg")
+    assert story.status == 200
+    reel = await _create(api, FB, fb, media_type="REELS", video_url="https://videos.shop/spin.mov")
+    assert (await _status(api, FB, fb, reel.body["id"]))["status_code"] == "IN_PROGRESS"
+    clock.advance(60)
+    assert (await _status(api, FB, fb, reel.body["id"]))["status_code"] == "FINISHED"
+    r = await _create(api, FB, fb, media_type="REELS", video_url="https://videos.shop/FAIL/spin.mp4")
+    assert r.code == (9004, 2207052) and "https://videos.shop/FAIL/spin.mp4" in r.error["message"]

@@ -391,7 +391,29 @@ async def test_control_routes(emu, bot, alice, chan):
         assert r.status == 400
         r = await s.get(emu.base_url + "_sandbox/channels/social")
         assert await r.json() == []
-        assert "slash" in await (await s.get(emu.base_url + "_sandbox/")).text()
+        index = await (await s.get(emu.base_url + "_sandbox/")).text()
+        assert "POST /_sandbox/slash" in index and emu.api_url in index and emu.bot_token in index
+
+
+async def test_control_routes_take_form_fields_as_curl_sends_them(emu, bot, alice, chan):
+    import aiohttp
+
+    async with aiohttp.ClientSession() as s:
+        r = await s.post(emu.base_url + "_sandbox/slash", data={"user": "alice", "channel": "social", "text": "help"})
+        assert (await r.json())["delivery"]["shown"][0]["text"] == "Usage: /ig post"
+        r = await s.post(emu.base_url + "_sandbox/users", data={"name": "zoe", "is_admin": "false"})
+        zoe = (await r.json())["id"]
+        assert not emu.ws.users[zoe].is_admin
+        r = await s.post(emu.base_url + "_sandbox/channels", data={"name": "team", "members": "alice,zoe",
+                                                                    "bot_member": "true"})
+        team = emu.ws.channels[(await r.json())["id"]]
+        assert team.members >= {alice, zoe} and emu.ws.bot_user_id in team.members
+        r = await s.post(emu.base_url + "_sandbox/submit", data={"user": "alice", "values": "{not json"})
+        assert r.status == 400 and "values must be JSON" in await r.text()
+        r = await s.post(emu.base_url + "_sandbox/faults", data={"method": "chat.postMessage", "times": "x"})
+        assert r.status == 400 and "wrong field" in (await r.json())["error"]
+        r = await s.post(emu.base_url + "_sandbox/users", data={})
+        assert r.status == 400
 
 
 async def test_buttons_in_a_slash_command_answer_get_block_ids_and_can_be_clicked(emu, bot, seen, alice, chan):
