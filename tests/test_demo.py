@@ -37,7 +37,7 @@ def test_demo_and_sandbox_ignore_outside_variables(base_env, monkeypatch):
     assert result.exit_code == 0, result.output
 
 
-async def test_sandbox_serves_until_stopped_and_relays_an_injected_comment():
+async def test_sandbox_serves_its_page_until_stopped_and_relays_an_injected_comment():
     import asyncio
     import re
 
@@ -57,7 +57,11 @@ async def test_sandbox_serves_until_stopped_and_relays_an_injected_comment():
         text = printed[0]
         graph = re.search(r"curl -s -X POST (\S+/_sandbox/comments) -d media_id=(\d+)", text)
         slack_channel = re.search(r"curl -s (\S+/_sandbox/channels/instagram)", text).group(1)
+        first_url = re.search(r"https?://\S+", text).group(0)
+        assert re.search(r"^  open in a browser +(\S+)", text, re.M).group(1) == first_url
         async with aiohttp.ClientSession() as http:
+            async with http.get(first_url, params={"as": "sam"}) as response:
+                assert response.status == 200 and "@demo_shop" in await response.text()
             async with http.post(graph.group(1), data={"media_id": graph.group(2), "username": "clayfan",
                                                        "text": "Love it!"}) as response:
                 assert response.status == 200

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.demo.world import USERNAME, World, close_world, open_world
+from sandbox.web import SandboxPage
 
 SAMPLE_COMMENTS = ("Love this! 😍", "How much is the blue mug?", "Do you ship to Canada?",
                    "Gorgeous glaze", "When is the next market?", "Can I order a custom set?")
@@ -26,7 +27,8 @@ async def run_playground(db_path: str | None, *, port: int, trickle: float, echo
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-        echo(instructions(world))
+        page = await SandboxPage(world.slack, world.graph, people=list(world.people), channel="instagram").start()
+        echo(instructions(world, page.url))
         trickler = asyncio.create_task(trickle_comments(world, trickle)) if trickle > 0 else None
         try:
             await stop.wait()
@@ -35,17 +37,19 @@ async def run_playground(db_path: str | None, *, port: int, trickle: float, echo
                 trickler.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await trickler
+            await page.stop()
             await close_world(world)
             echo("Sandbox stopped.")
 
 
-def instructions(world: World) -> str:
-    """Return what to print when the sandbox is up."""
+def instructions(world: World, page_url: str) -> str:
+    """Return what to print when the sandbox is up (the page's URL first)."""
     people = ", ".join(f"{name} ({uid})" for name, uid in world.people.items())
     graph = world.graph.urls.graph_facebook
     media_id = newest_media_id(world)
     return f"""igbot sandbox is running (Ctrl-C stops everything).
 
+  open in a browser     {page_url}   (be maya, sam, lee or ana: click, type /ig …, comment as a follower)
   igbot                 {world.bot_url}   (GET /healthz, /metrics)
   Slack emulator        {world.slack.base_url}   (control routes: GET {world.slack.base_url}_sandbox/)
   Graph emulator        {world.graph.urls.graph_facebook}   (control routes under /_sandbox/)
