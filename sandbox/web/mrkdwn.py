@@ -27,6 +27,8 @@ STYLES = (
 )
 CODE = re.compile(r"```(.+?)```|`([^`\n]+)`", re.S)
 EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
+HOLD = ("\ue000", "\ue001")  # private-use characters marking an entity held out of styling
+HELD = re.compile("\ue000([0-9]+)\ue001")
 
 Names = Callable[[str], str]
 
@@ -81,14 +83,18 @@ def styled(text: str) -> str:
 
 
 def inline(text: str, names: Names) -> str:
-    """Render a run of mrkdwn with no code in it: entities as HTML, the rest escaped and styled."""
-    parts, pos = [], 0
-    for m in ENTITY.finditer(text):
-        parts.append(styled(esc(unescape_slack(text[pos:m.start()]))))
-        parts.append(entity(m.group(1), names))
-        pos = m.end()
-    parts.append(styled(esc(unescape_slack(text[pos:]))))
-    return "".join(parts)
+    """Render a run of mrkdwn with no code in it: entities as HTML, the rest escaped and styled.
+
+    Entities are held out as markers while the text is styled, so ``*<link|name>*`` is a bold link.
+    """
+    held: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        held.append(entity(m.group(1), names))
+        return f"{HOLD[0]}{len(held) - 1}{HOLD[1]}"
+
+    marked = ENTITY.sub(hold, text.replace(HOLD[0], "").replace(HOLD[1], ""))
+    return HELD.sub(lambda m: held[int(m.group(1))], styled(esc(unescape_slack(marked))))
 
 
 def quotes(rendered: str) -> str:

@@ -190,9 +190,17 @@ class SlackView:
         view = self.slack.home_of(self.uid)
         head = '<div class="channel-head"><b>🏠 igbot · Home</b></div>'
         if view is None:
-            return head + '<div class="empty">Opening the Home tab…</div>'
+            return head + f'<div class="home"><div class="empty">Opening the Home tab…</div>{self.dms()}</div>'
         body = render_blocks(view.get("blocks"), self.context())
-        return head + f'<div class="home" data-container="{data({"view_id": view["id"]})}">{body}</div>'
+        return head + f'<div class="home" data-container="{data({"view_id": view["id"]})}">{body}{self.dms()}</div>'
+
+    def dms(self) -> str:
+        """The app's direct messages with this person (the Home tab's Messages), if any."""
+        im = next((c for c in self.ws.channels.values() if c.is_im and c.im_user == self.uid), None)
+        if im is None or not im.messages:
+            return ""
+        rows = "".join(self.message(im, m) for m in self.slack.messages(im.id))
+        return f'<div class="block header">Messages</div><div class="dm-list">{rows}</div>'
 
     def thread(self) -> str:
         """The open thread: the parent and its replies (and ephemerals in it)."""

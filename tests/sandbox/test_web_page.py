@@ -47,6 +47,9 @@ def test_mrkdwn_renders_slack_formatting_and_escapes_everything_else():
         in html
     assert html.endswith("&lt;i&gt;")
     assert mrkdwn("<javascript:alert(1)|click>") == "click"
+    assert mrkdwn("*<https://x.example|@clayfan>* said") == (
+        '<strong><a href="https://x.example" target="_blank" rel="noopener noreferrer">@clayfan</a></strong> said')
+    assert mrkdwn("\ue0000\ue001 <@U1>") == '0 <span class="mention">@U1</span>'
     assert mrkdwn("&gt; quoted\nnext") == "<blockquote>quoted</blockquote>next"
     assert mrkdwn("<!date^1700000000^{date_short_pretty}|Nov 14>") == '<span class="date">Nov 14</span>'
     assert text_object({"type": "plain_text", "text": "<script>:x:"}) == "&lt;script&gt;❌"
@@ -133,3 +136,13 @@ async def test_a_person_action_the_client_cannot_do_is_answered_not_raised(page)
     assert response.status == 200 and not answer["ok"] and "no message 1.2" in answer["error"]
     async with page.http.post(f"{page.url}ui/slash", json={"as": "maya", "text": "help"}) as response:
         assert (await response.json())["error"] == "Type a slash command, e.g. /ig help"
+
+
+async def test_the_home_tab_shows_the_apps_direct_messages(page):
+    slack = page.test_slack
+    im = slack.ws.im_with(slack.ws.user_id("maya"))
+    slack.ws.add_message(im, Message(ts="1700000000.000200", channel=im.id, user=slack.ws.bot_user_id,
+                                     text="Your post was *rejected*: wrong crop"))
+    home = (await regions(page, home="1"))["main"]
+    assert "Opening the Home tab" in home and "Messages" in home and "<strong>rejected</strong>: wrong crop" in home
+    assert "wrong crop" not in (await regions(page))["main"]

@@ -31,7 +31,9 @@ async function send(path, body) {
 function localTimes(root) {
   root.querySelectorAll("time[data-epoch]").forEach((el) => {
     const when = new Date(Number(el.dataset.epoch) * 1000);
-    el.textContent = when.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+    const hour = when.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+    const today = when.toDateString() === new Date().toDateString();
+    el.textContent = today ? hour : when.toLocaleDateString([], {month: "short", day: "numeric"}) + ", " + hour;
     el.title = when.toLocaleString();
   });
 }
