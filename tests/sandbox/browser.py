@@ -126,6 +126,12 @@ class Browser:
         await self.evaluate(f"(() => {{ const el = {selector_js}; el.select && el.select(); }})()")
         await self.send("Input.insertText", text=text)
 
+    async def set_files(self, selector: str, *paths: str) -> None:
+        """Choose files in the file input a CSS selector finds, as the file picker would."""
+        root = await self.send("DOM.getDocument")
+        node = await self.send("DOM.querySelector", nodeId=root["root"]["nodeId"], selector=selector)
+        await self.send("DOM.setFileInputFiles", nodeId=node["nodeId"], files=list(paths))
+
     async def press_enter(self) -> None:
         """Press Enter in the focused element."""
         for kind in ("keyDown", "keyUp"):

@@ -247,10 +247,7 @@ document.getElementById("person").addEventListener("change", (event) => {
 });
 
 (function start() {
-  document.querySelectorAll("[data-region]").forEach((region) => {
-    shown[region.dataset.region] = region.innerHTML;
-    localTimes(region);
-  });
+  document.querySelectorAll("[data-region]").forEach((region) => localTimes(region));
   const list = document.querySelector("#main .messages");
   if (list) list.scrollTop = list.scrollHeight;
   if (page.home) {
@@ -260,6 +257,6 @@ document.getElementById("person").addEventListener("change", (event) => {
   }
   const first = document.querySelector("[data-comment-on]");
   if (first) target(first.dataset.commentOn, "", "Commenting on “" + first.dataset.caption + "…”", true);
-  fillExternalSelects(document.getElementById("modal"));
+  refresh();
   setInterval(refresh, 800);
 })();
