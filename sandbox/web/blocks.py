@@ -102,7 +102,7 @@ def select(block: dict, el: dict, ctx: Context, *, chosen: str | None = None, in
     """Render a static, external, channel, conversation or user select as a <select>."""
     kind = el.get("type", "")
     initial = el.get("initial_option") or {}
-    if kind in ("users_select",):
+    if kind == "users_select":
         pairs = ctx.users
         chosen = chosen or el.get("initial_user")
     elif kind in ("conversations_select", "channels_select"):

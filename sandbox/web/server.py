@@ -173,8 +173,8 @@ class SandboxPage:
             raise web.HTTPBadRequest(text=error, content_type="application/json")
         return body
 
-    async def act(self, request: web.Request, action) -> web.Response:
-        """Run one person action and answer what the person would be told."""
+    async def act(self, request: web.Request, action, *, failed: str = "That action") -> web.Response:
+        """Run one person action and answer what the person would be told (Slack's words for a failure)."""
         body = await self.payload(request)
         try:
             d = await action(body)
@@ -182,9 +182,12 @@ class SandboxPage:
             return web.json_response({"ok": False, "error": str(e).strip("'\"")})
         if d is None:
             return web.json_response({"ok": True})
-        answer: dict[str, Any] = {"ok": d.error is None, "error": d.error}
+        answer: dict[str, Any] = {"ok": d.error is None, "error": None}
         if d.client_errors:
             answer["client_errors"] = d.client_errors
+        elif d.error:
+            answer["error"] = f'{failed} failed with the error "{d.error}"'
+
         if d.options is not None:
             answer["options"] = [{"value": o.get("value"), "text": (o.get("text") or {}).get("text", "")}
                                  for o in d.options if isinstance(o, dict) and "value" in o]
@@ -201,7 +204,8 @@ class SandboxPage:
             return await self.slack.slash_command(user=b["as"], channel=str(b.get("channel") or ""),
                                                   command=command, text=text.strip())
 
-        return await self.act(request, run)
+        line = str((await self.payload(request)).get("text") or "").split(" ", 1)[0]
+        return await self.act(request, run, failed=line or "The command")
 
     async def click(self, request: web.Request) -> web.Response:
         """POST /ui/click {as, channel+message_ts | view_id, action_id, block_id, value?, values?}."""
@@ -266,9 +270,13 @@ class SandboxPage:
         sent = {k: str(body[k]) for k in fields if body.get(k) not in (None, "")}
         assert self._session is not None
         async with self._session.post(f"{self.graph.urls.graph_facebook}/_sandbox/{route}", json=sent) as r:
-            answer = await r.json(content_type=None)
-        if r.status != 200:
-            return web.json_response({"ok": False, "error": answer.get("error", f"HTTP {r.status}")})
+            try:
+                answer = await r.json(content_type=None)
+            except ValueError:
+                answer = None
+        if r.status != 200 or not isinstance(answer, dict):
+            error = answer.get("error") if isinstance(answer, dict) else None
+            return web.json_response({"ok": False, "error": error or f"the Graph emulator answered HTTP {r.status}"})
         await self.graph.flush_webhooks()
         return web.json_response({"ok": True, **answer})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import aiohttp
 import pytest
 
@@ -146,3 +148,18 @@ async def test_the_home_tab_shows_the_apps_direct_messages(page):
     home = (await regions(page, home="1"))["main"]
     assert "Opening the Home tab" in home and "Messages" in home and "<strong>rejected</strong>: wrong crop" in home
     assert "wrong crop" not in (await regions(page))["main"]
+
+
+async def test_failures_are_told_in_slacks_words_and_never_as_a_server_error(page):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        page.test_slack.set_request_url(f"http://127.0.0.1:{unused.getsockname()[1]}/slack/events")
+    async with page.http.post(f"{page.url}ui/slash", json={"as": "maya", "channel": "instagram",
+                                                           "text": "/ig help"}) as response:
+        answer = await response.json()
+    assert response.status == 200 and answer["error"].startswith('/ig failed with the error "')
+    media_id = next(iter(page.test_graph.state.media))
+    async with page.http.post(f"{page.url}ui/comment", json={"media_id": media_id, "text": "hi",
+                                                             "parent_id": "17950000000000999"}) as response:
+        answer = await response.json()
+    assert response.status == 200 and answer["ok"] is False and answer["error"]
