@@ -37,7 +37,7 @@ def test_demo_and_sandbox_ignore_outside_variables(base_env, monkeypatch):
     assert result.exit_code == 0, result.output
 
 
-async def test_sandbox_serves_until_stopped_and_relays_an_injected_comment():
+async def test_sandbox_serves_its_page_until_stopped_and_relays_an_injected_comment():
     import asyncio
     import re
 
@@ -57,7 +57,11 @@ async def test_sandbox_serves_until_stopped_and_relays_an_injected_comment():
         text = printed[0]
         graph = re.search(r"curl -s -X POST (\S+/_sandbox/comments) -d media_id=(\d+)", text)
         slack_channel = re.search(r"curl -s (\S+/_sandbox/channels/instagram)", text).group(1)
+        first_url = re.search(r"https?://\S+", text).group(0)
+        assert re.search(r"^  open in a browser +(\S+)", text, re.M).group(1) == first_url
         async with aiohttp.ClientSession() as http:
+            async with http.get(first_url, params={"as": "sam"}) as response:
+                assert response.status == 200 and "@demo_shop" in await response.text()
             async with http.post(graph.group(1), data={"media_id": graph.group(2), "username": "clayfan",
                                                        "text": "Love it!"}) as response:
                 assert response.status == 200
@@ -83,8 +87,8 @@ async def test_made_up_comments_land_on_recent_posts_never_on_stories(tmp_path):
     world = await open_world(str(tmp_path / "sandbox.db"))
     try:
         story = world.graph.add_media(world.ig_account, media_product_type="STORY")
-        assert "every 20 s (--no-auto-comments: none)" in instructions(world, trickle=20)
-        assert "made-up comments      off" in instructions(world, trickle=0)
+        assert "every 20 s (--no-auto-comments: none)" in instructions(world, "http://127.0.0.1:1/", trickle=20)
+        assert "made-up comments      off" in instructions(world, "http://127.0.0.1:1/", trickle=0)
         task = asyncio.create_task(trickle_comments(world, 0.01))
         try:
             made_up = world.graph.state.comments

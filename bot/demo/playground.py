@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.demo.world import USERNAME, World, close_world, open_world
+from sandbox.web import SandboxPage
 
 # What followers write under a small ceramics shop's posts: questions, praise, emoji, a few languages.
 SAMPLE_COMMENTS = (
@@ -40,7 +41,8 @@ async def run_playground(db_path: str | None, *, port: int, trickle: float, echo
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-        echo(instructions(world, trickle=trickle))
+        page = await SandboxPage(world.slack, world.graph, people=list(world.people), channel="instagram").start()
+        echo(instructions(world, page.url, trickle=trickle))
         trickler = asyncio.create_task(trickle_comments(world, trickle)) if trickle > 0 else None
         try:
             await stop.wait()
@@ -49,12 +51,14 @@ async def run_playground(db_path: str | None, *, port: int, trickle: float, echo
                 trickler.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await trickler
+            await page.stop()
             await close_world(world)
             echo("Sandbox stopped.")
 
 
-def instructions(world: World, *, trickle: float = 0) -> str:
-    """Return what to print when the sandbox is up: every URL and token, and lines that work as printed."""
+def instructions(world: World, page_url: str, *, trickle: float = 0) -> str:
+    """Return what to print when the sandbox is up: the page's URL first, every URL and token, and lines that
+    work as printed."""
     people = ", ".join(f"{name} ({uid})" for name, uid in world.people.items())
     slack, graph, acct = world.slack.base_url, world.graph.urls.graph_facebook, world.ig_account
     version = world.config.graph_api_version
@@ -62,6 +66,7 @@ def instructions(world: World, *, trickle: float = 0) -> str:
                 if trickle > 0 else "off")
     return f"""igbot sandbox is running (Ctrl-C stops everything).
 
+  open in a browser     {page_url}   (be maya, sam, lee or ana: click, type /ig …, comment as a follower)
   igbot                 {world.bot_url}   (GET /healthz, /metrics)
   Slack emulator        {slack}   (control routes: GET {slack}_sandbox/)
     Web API base        {world.slack.api_url}   bot token {world.slack.bot_token}
