@@ -61,6 +61,7 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     deps.workers.spawn("heartbeat", partial(instance.run, store))
     deps.workers.spawn("outbox", partial(outbox.run, instance))
     deps.workers.spawn("inbox", partial(comment_inbox.run, deps))
+    deps.workers.spawn("webhook_seen", partial(deps.webhook_seen.run, store))
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.comments.seen import WebhookSeen
 from bot.config import Config
 from bot.graph.client import GraphClient
 from bot.instance import Instance
@@ -35,3 +36,4 @@ class Deps:
     heartbeat: Heartbeat
     instance: Instance
     wakeups: Wakeups = field(default_factory=Wakeups)
+    webhook_seen: WebhookSeen = field(default_factory=WebhookSeen)

@@ -9,11 +9,15 @@ from sqlite_utils import Database
 
 from storage.clock import iso, utcnow
 from storage.leases import claim
-from storage.meta import get_meta, set_meta
+from storage.meta import get_meta
 
 
 def add_changes(db: Database, changes: list[dict], *, source: str = "webhook") -> tuple[int, int]:
-    """Store changes ({entry_id, field, object_id, value}) in one transaction; return (new, duplicates)."""
+    """Store changes ({entry_id, field, object_id, value}) in one transaction; return (new, duplicates).
+
+    One prepared INSERT per change and nothing else, so a delivery is answered quickly; when each account's
+    last webhook arrived is written in batches (`note_webhooks_seen`).
+    """
     now = utcnow()
     new = 0
     with db.atomic():
@@ -25,10 +29,15 @@ def add_changes(db: Database, changes: list[dict], *, source: str = "webhook") -
                 [change["entry_id"], change["field"], change["object_id"], key,
                  json.dumps(change["value"], separators=(",", ":")), source, now, now])
             new += cursor.rowcount
-        if source == "webhook":
-            for entry_id in {c["entry_id"] for c in changes}:
-                set_meta(db, f"webhook_seen:{entry_id}", now)
     return new, len(changes) - new
+
+
+def note_webhooks_seen(db: Database, seen: dict[str, str]) -> None:
+    """Store when each account's (entry id's) last webhook change arrived; an older moment never wins."""
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+            "WHERE excluded.value > value", [(f"webhook_seen:{entry_id}", at) for entry_id, at in seen.items()])
 
 
 def webhook_seen(db: Database, entry_id: str) -> str | None:

@@ -10,5 +10,6 @@ def get_meta(db: Database, key: str) -> str | None:
 
 
 def set_meta(db: Database, key: str, value: str) -> None:
-    """Store value under key."""
-    db["meta"].upsert({"key": key, "value": value}, pk="key")
+    """Store value under key (one prepared statement: no look at the schema)."""
+    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               [key, value])

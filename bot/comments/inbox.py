@@ -17,6 +17,8 @@ async def store_delivery(deps: Deps, changes: list[dict], *, source: str = "webh
     if not changes:
         return 0, 0
     new, duplicates = await deps.store.run(inbox_rows.add_changes, changes, source=source)
+    if source == "webhook":
+        deps.webhook_seen.note({c["entry_id"] for c in changes})
     fields = Counter(c["field"] for c in changes)
     for field_name, count in fields.items():
         deps.metrics.webhook_changes.labels(field=field_name[:32], outcome="received").inc(count)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+from bot.comments.seen import WebhookSeen
 from storage import inbox as inbox_rows
-from tests.comments.conftest import META_SECRET, SHOP_IG, deliver
+from storage.db import Store
+from tests.comments.conftest import META_SECRET, OTHER_IG, SHOP_IG, deliver
 from tests.comments.graph_stub import delivery, meta_signature
 
 
@@ -90,7 +93,36 @@ async def test_every_change_is_stored_before_200_and_deduplicated(bot, deps):
     assert [(r["field"], r["object_id"]) for r in rows][:3] == [
         ("comments", "111"), ("comments", "112"), ("mentions", "media:18000000000000009")]
     assert {r["object_id"] for r in rows if r["field"] == "comments"} == {"111", "112"}
-    assert await deps.store.run(inbox_rows.webhook_seen, SHOP_IG) is not None
+
+
+async def test_when_webhooks_last_arrived_is_written_in_batches_not_per_delivery(bot, deps):
+    assert (await deliver(bot, [(SHOP_IG, "comments", comment_value("301"))])).status == 200
+    assert await deps.store.run(inbox_rows.webhook_seen, SHOP_IG) is None  # no meta write on the delivery path
+    assert await deps.webhook_seen.flush(deps.store) == 1
+    first = await deps.store.run(inbox_rows.webhook_seen, SHOP_IG)
+    assert first is not None
+    assert (await deliver(bot, [(SHOP_IG, "comments", comment_value("302")),
+                                (OTHER_IG, "comments", comment_value("303"))])).status == 200
+    assert await deps.store.run(inbox_rows.webhook_seen, SHOP_IG) == first
+    assert await deps.webhook_seen.flush(deps.store) == 2
+    assert await deps.store.run(inbox_rows.webhook_seen, SHOP_IG) > first
+    assert await deps.store.run(inbox_rows.webhook_seen, OTHER_IG) is not None
+
+
+async def test_noted_webhook_moments_are_stored_at_shutdown_and_never_go_back(tmp_path):
+    store = Store.open(str(tmp_path / "seen.db"))
+    try:
+        store.run_sync(inbox_rows.note_webhooks_seen, {SHOP_IG: "2026-12-06T10:00:00.000000Z"})
+        seen = WebhookSeen(clock=lambda: "2026-12-06T09:00:00.000000Z")  # another instance's older moment
+        worker = asyncio.create_task(seen.run(store, every=3600))
+        seen.note([SHOP_IG, OTHER_IG])
+        await asyncio.sleep(0)
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+        assert store.run_sync(inbox_rows.webhook_seen, SHOP_IG) == "2026-12-06T10:00:00.000000Z"
+        assert store.run_sync(inbox_rows.webhook_seen, OTHER_IG) == "2026-12-06T09:00:00.000000Z"
+    finally:
+        store.close()
 
 
 async def test_the_instagram_login_sample_without_a_changes_wrapper_is_understood(bot, deps):
