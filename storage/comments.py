@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from storage import outbox as outbox_rows
 from storage.clock import iso, utcnow
 
-FOLD_PREFIX = "fold:"
+FOLD_PREFIX = "fold:"  # the dedupe key of a folded post; `outbox_open_folds` indexes unsent ones
 
 
 def add_comment(db: Database, row: dict) -> tuple[dict, bool]:
@@ -26,25 +26,27 @@ def add_comment(db: Database, row: dict) -> tuple[dict, bool]:
 
 def get_comment(db: Database, comment_id: int) -> dict | None:
     """Return one comment row by igbot's id, or None."""
-    rows = list(db["comments"].rows_where("id = ?", [comment_id]))
-    return rows[0] if rows else None
+    return next(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]), None)
 
 
 def get_by_ig_id(db: Database, account_id: int, ig_comment_id: str) -> dict | None:
     """Return an account's comment by its Instagram id, or None."""
-    rows = list(db["comments"].rows_where("account_id = ? AND ig_comment_id = ?", [account_id, ig_comment_id]))
-    return rows[0] if rows else None
+    return next(db.query("SELECT * FROM comments WHERE account_id = ? AND ig_comment_id = ?",
+                         [account_id, ig_comment_id]), None)
 
 
 def update_comment(db: Database, comment_id: int, **changes: object) -> dict:
-    """Change a comment's columns and return the row."""
-    db["comments"].update(comment_id, {**changes, "updated_at": utcnow()})
+    """Change a comment's columns (names from code, never from input) and return the row."""
+    values = {**changes, "updated_at": utcnow()}
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    db.execute(f"UPDATE comments SET {assignments} WHERE id = ?", [*values.values(), comment_id])
     return get_comment(db, comment_id)
 
 
 def waiting(db: Database, *, limit: int = 500) -> list[dict]:
     """Return comments not yet handed to the outbox, oldest first."""
-    return list(db["comments"].rows_where("relay_state = 'waiting'", order_by="id", limit=limit))
+    return list(db.query("SELECT * FROM comments INDEXED BY comments_waiting WHERE relay_state = 'waiting' "
+                         "ORDER BY id LIMIT ?", [limit]))
 
 
 def skip_relay(db: Database, comment_id: int) -> None:
@@ -81,15 +83,21 @@ def link_thread_post(db: Database, comment_id: int, *, channel_id: str, account_
 
 
 def open_fold(db: Database, channel_id: str, *, max_members: int) -> tuple[int, list[dict]] | None:
-    """Return the newest folded post of a channel that is still unsent and has room, with its comments."""
+    """Return the newest folded post of a channel that is still unsent and has room, with its comments.
+
+    Found through the index of unsent folded posts (`outbox_open_folds`): one row read, however many folds
+    are waiting.
+    """
     row = db.execute(
-        "SELECT o.id, COUNT(c.id) FROM outbox o JOIN comments c ON c.message_id = o.id AND c.folded = 1 "
-        "WHERE o.channel_id = ? AND o.kind = 'post' AND o.state = 'pending' AND o.claimed_by IS NULL "
-        "AND o.dedupe_key LIKE ? GROUP BY o.id ORDER BY o.id DESC LIMIT 1",
-        [channel_id, FOLD_PREFIX + "%"]).fetchone()
-    if row is None or row[1] >= max_members:
+        "SELECT id FROM outbox WHERE channel_id = ? AND kind = 'post' AND state = 'pending' "
+        "AND claimed_by IS NULL AND substr(dedupe_key, 1, 5) = 'fold:' ORDER BY id DESC LIMIT 1",
+        [channel_id]).fetchone()
+    if row is None:
         return None
-    return row[0], fold_members(db, row[0])
+    members = fold_members(db, row[0])
+    if not members or len(members) >= max_members:
+        return None
+    return row[0], members
 
 
 def extend_fold(db: Database, item_id: int, comment_id: int, payload: dict) -> bool:
@@ -104,7 +112,7 @@ def extend_fold(db: Database, item_id: int, comment_id: int, payload: dict) -> b
 
 def fold_members(db: Database, item_id: int) -> list[dict]:
     """Return the comments shown in a folded post, in order."""
-    return list(db["comments"].rows_where("message_id = ? AND folded = 1", [item_id], order_by="id"))
+    return list(db.query("SELECT * FROM comments WHERE message_id = ? AND folded = 1 ORDER BY id", [item_id]))
 
 
 def begin_action(db: Database, comment_id: int, action: str, *, seconds: float = 60.0) -> bool:
@@ -147,8 +155,8 @@ def recent_media_ids(db: Database, account_id: int, *, since: str) -> list[str]:
 
 def get_media(db: Database, account_id: int, media_id: str) -> dict | None:
     """Return cached media context for an account, or None."""
-    rows = list(db["media_cache"].rows_where("account_id = ? AND media_id = ?", [account_id, media_id]))
-    return rows[0] if rows else None
+    return next(db.query("SELECT * FROM media_cache WHERE account_id = ? AND media_id = ?", [account_id, media_id]),
+                None)
 
 
 def put_media(db: Database, account_id: int, media_id: str, **values: object) -> dict:

@@ -383,3 +383,14 @@ def create_instances(db: Database) -> None:
 def add_comment_relay_error(db: Database) -> None:
     """Why a comment could not be relayed (relay_state 'failed'), for `igbot failed list`."""
     db["comments"].add_column("relay_error", str)
+
+
+@migrations()
+def index_waiting_posts(db: Database) -> None:
+    """Index comments still to relay, a channel's waiting posts and its unsent folded posts (relaying reads a few
+    rows per comment, however long the backlog)."""
+    db.execute("CREATE INDEX comments_waiting ON comments (id) WHERE relay_state = 'waiting'")
+    db.execute("CREATE INDEX outbox_channel_waiting ON outbox (channel_id) "
+               "WHERE kind = 'post' AND state IN ('pending', 'sending')")
+    db.execute("CREATE INDEX outbox_open_folds ON outbox (channel_id, id) WHERE kind = 'post' AND state = 'pending' "
+               "AND claimed_by IS NULL AND substr(dedupe_key, 1, 5) = 'fold:'")

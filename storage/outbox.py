@@ -20,11 +20,10 @@ def enqueue_post(db: Database, *, channel_id: str, payload: dict, account_id: in
             if row:
                 return row[0]
         now = utcnow()
-        return db["outbox"].insert({
-            "kind": "post", "channel_id": channel_id, "account_id": account_id, "payload": json.dumps(payload),
-            "dedupe_key": dedupe_key, "thread_parent_id": thread_parent_id, "thread_ts": thread_ts,
-            "state": "pending", "next_attempt_at": now, "created_at": now,
-        }).last_pk
+        return db.execute(
+            "INSERT INTO outbox (kind, channel_id, account_id, payload, dedupe_key, thread_parent_id, thread_ts, "
+            "state, next_attempt_at, created_at) VALUES ('post', ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            [channel_id, account_id, json.dumps(payload), dedupe_key, thread_parent_id, thread_ts, now, now]).lastrowid
 
 
 def enqueue_update(db: Database, *, payload: dict, target_id: int | None = None, channel_id: str | None = None,
@@ -123,10 +122,13 @@ def parked_items(db: Database, *, limit: int = 50) -> list[dict]:
     return list(db["outbox"].rows_where("state = 'parked'", order_by="id DESC", limit=limit))
 
 
-def backlog(db: Database, channel_id: str) -> int:
-    """Return how many posts are waiting for a channel."""
-    return db.execute("SELECT COUNT(*) FROM outbox WHERE channel_id = ? AND kind = 'post' AND state IN "
-                      "('pending', 'sending')", [channel_id]).fetchone()[0]
+def backlog(db: Database, channel_id: str, *, up_to: int = -1) -> int:
+    """Return how many posts are waiting for a channel, counting no further than up_to when given.
+
+    Read from the index of waiting posts (`outbox_channel_waiting`), so asking "at least 3?" reads 3 rows.
+    """
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE channel_id = ? AND kind = 'post' AND state "
+                      "IN ('pending', 'sending') LIMIT ?)", [channel_id, up_to]).fetchone()[0]
 
 
 def replace_unsent_payload(db: Database, item_id: int, payload: dict) -> bool:

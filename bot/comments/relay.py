@@ -75,7 +75,7 @@ async def relay_top_level(deps: Deps, account: dict, comment: dict, *, fold_back
     channel = account["channel_id"]
     media = await deps.store.run(comment_rows.get_media, account["id"], comment["media_id"]) \
         if comment["media_id"] else None
-    backlog = await deps.store.run(outbox_rows.backlog, channel)
+    backlog = await deps.store.run(outbox_rows.backlog, channel, up_to=fold_backlog)
     if backlog < fold_backlog:
         await deps.store.run(comment_rows.queue_message, comment["id"], channel_id=channel, account_id=account["id"],
                              payload=render.comment_message(comment, media, account),

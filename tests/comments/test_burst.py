@@ -87,3 +87,50 @@ async def test_folded_comments_can_be_hidden_deleted_and_replied_to_from_the_men
     await slack.wait_for(lambda: len(slack.thread(slack.social, fold["ts"])) == 2)
     said = json.dumps(slack.thread(slack.social, fold["ts"])[1]["blocks"])
     assert "me too" in said and f"@{other['username']}" in said and "comment" in said
+
+
+def _pending_folds(db, channel: str, count: int, *, members: int) -> int:
+    """Store count unsent folded posts for a channel (the newest with `members` comments); return the newest id."""
+    item_id = 0
+    for n in range(count):
+        for m in range(members if n == count - 1 else 1):
+            comment, _ = comment_rows.add_comment(db, {"account_id": 1, "ig_comment_id": f"{channel}-{n}-{m}",
+                                                       "kind": "comment", "media_id": MEDIA, "text": "hi"})
+            if m == 0:
+                item_id = comment_rows.queue_message(db, comment["id"], channel_id=channel, account_id=1,
+                                                     payload={"text": "folded"}, folded=True,
+                                                     dedupe_key=f"{comment_rows.FOLD_PREFIX}{comment['id']}")
+            else:
+                assert comment_rows.extend_fold(db, item_id, comment["id"], {"text": "folded"})
+    return item_id
+
+
+def _steps(db, fn) -> tuple[object, int]:
+    """Run fn() and count the SQLite virtual machine steps it took (in units of 100 instructions)."""
+    steps = 0
+
+    def tick() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    db.conn.set_progress_handler(tick, 100)
+    try:
+        return fn(), steps
+    finally:
+        db.conn.set_progress_handler(None, 0)
+
+
+def test_finding_a_channels_open_fold_does_not_grow_with_the_pending_folds(tmp_path):
+    from storage.db import open_database
+
+    db = open_database(str(tmp_path / "folds.db"))
+    few = _pending_folds(db, "CFEW", 5, members=4)
+    many = _pending_folds(db, "CMANY", 400, members=4)
+    (few_id, few_members), few_steps = _steps(db, lambda: comment_rows.open_fold(db, "CFEW", max_members=20))
+    (many_id, many_members), many_steps = _steps(db, lambda: comment_rows.open_fold(db, "CMANY", max_members=20))
+    assert (few_id, many_id) == (few, many) and len(few_members) == len(many_members) == 4
+    assert many_steps <= few_steps + 2, (few_steps, many_steps)  # 80 times the folds, the same work
+    assert comment_rows.open_fold(db, "CMANY", max_members=4) is None  # full: a new fold is started
+    db.execute("UPDATE outbox SET claimed_by = 'w', state = 'sending' WHERE id = ?", [many])
+    assert comment_rows.open_fold(db, "CMANY", max_members=20)[0] == many - 1  # taken: the one before it
