@@ -8,6 +8,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.comments.seen import WebhookSeen
+from bot.comments.writer import InboxWriter
 from bot.config import Config
 from bot.graph.client import GraphClient
 from bot.instance import Instance
@@ -37,3 +38,4 @@ class Deps:
     instance: Instance
     wakeups: Wakeups = field(default_factory=Wakeups)
     webhook_seen: WebhookSeen = field(default_factory=WebhookSeen)
+    inbox_writer: InboxWriter = field(default_factory=InboxWriter)

@@ -13,23 +13,31 @@ from storage.meta import get_meta
 
 
 def add_changes(db: Database, changes: list[dict], *, source: str = "webhook") -> tuple[int, int]:
-    """Store changes ({entry_id, field, object_id, value}) in one transaction; return (new, duplicates).
+    """Store changes ({entry_id, field, object_id, value}) in one transaction; return (new, duplicates)."""
+    return add_deliveries(db, [(changes, source)])[0]
+
+
+def add_deliveries(db: Database, deliveries: list[tuple[list[dict], str]]) -> list[tuple[int, int]]:
+    """Store several deliveries' changes (each with its source) in one transaction; return (new, duplicates) each.
 
     One prepared INSERT per change and nothing else, so a delivery is answered quickly; when each account's
     last webhook arrived is written in batches (`note_webhooks_seen`).
     """
     now = utcnow()
-    new = 0
+    results = []
     with db.atomic():
-        for change in changes:
-            key = f"{change['entry_id']}:{change['field']}:{change['object_id']}"
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO inbox (entry_id, field, object_id, dedupe_key, value, source, state, "
-                "attempts, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-                [change["entry_id"], change["field"], change["object_id"], key,
-                 json.dumps(change["value"], separators=(",", ":")), source, now, now])
-            new += cursor.rowcount
-    return new, len(changes) - new
+        for changes, source in deliveries:
+            new = 0
+            for change in changes:
+                key = f"{change['entry_id']}:{change['field']}:{change['object_id']}"
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO inbox (entry_id, field, object_id, dedupe_key, value, source, state, "
+                    "attempts, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                    [change["entry_id"], change["field"], change["object_id"], key,
+                     json.dumps(change["value"], separators=(",", ":")), source, now, now])
+                new += cursor.rowcount
+            results.append((new, len(changes) - new))
+    return results
 
 
 def note_webhooks_seen(db: Database, seen: dict[str, str]) -> None:

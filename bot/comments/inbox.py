@@ -6,17 +6,19 @@ import logging
 from collections import Counter
 
 from bot.deps import Deps
-from storage import inbox as inbox_rows
 
 log = logging.getLogger(__name__)
 WORKER = "inbox"
 
 
 async def store_delivery(deps: Deps, changes: list[dict], *, source: str = "webhook") -> tuple[int, int]:
-    """Write every change in one transaction (duplicates ignored); return (new, duplicates)."""
+    """Write every change in one transaction (duplicates ignored); return (new, duplicates) once committed.
+
+    Deliveries that arrive while another is being written share the next transaction (`InboxWriter`).
+    """
     if not changes:
         return 0, 0
-    new, duplicates = await deps.store.run(inbox_rows.add_changes, changes, source=source)
+    new, duplicates = await deps.inbox_writer.add(deps.store, changes, source=source)
     if source == "webhook":
         deps.webhook_seen.note({c["entry_id"] for c in changes})
     fields = Counter(c["field"] for c in changes)

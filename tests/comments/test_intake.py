@@ -8,7 +8,7 @@ import json
 from bot.comments.seen import WebhookSeen
 from storage import inbox as inbox_rows
 from storage.db import Store
-from tests.comments.conftest import META_SECRET, OTHER_IG, SHOP_IG, deliver
+from tests.comments.conftest import META_SECRET, OTHER_IG, SHOP_IG, deliver, eventually
 from tests.comments.graph_stub import delivery, meta_signature
 
 
@@ -139,3 +139,49 @@ async def test_a_failing_store_is_a_500_so_meta_retries(bot, deps, monkeypatch):
     monkeypatch.setattr(deps.store, "run", broken)
     response = await deliver(bot, [(SHOP_IG, "comments", comment_value("9"))])
     assert response.status == 500
+
+
+async def test_deliveries_arriving_together_share_one_commit_and_each_is_answered_after_it(bot, deps, monkeypatch):
+    run, gate, batches = deps.store.run, asyncio.Event(), []
+
+    async def gated(fn, *args, **kwargs):
+        if fn is inbox_rows.add_deliveries:
+            batches.append(len(args[0]))
+            if len(batches) == 1:
+                await gate.wait()
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(deps.store, "run", gated)
+
+    def send(i: int) -> asyncio.Task:
+        return asyncio.create_task(deliver(bot, [(SHOP_IG, "comments", comment_value(str(500 + i % 19)))]))
+
+    sending = [send(0)]
+    await eventually(lambda: asyncio.sleep(0, batches == [1]))  # the first write is under way, and slow
+    sending += [send(i) for i in range(1, 20)]  # the last one repeats the first
+
+    async def gathered():
+        return sum(len(changes) for changes, _, _ in deps.inbox_writer._waiting) == 19
+
+    await eventually(gathered)
+    assert await inbox(deps) == [] and not any(task.done() for task in sending)  # no 200 before the commit
+    gate.set()
+    assert [r.status for r in await asyncio.gather(*sending)] == [200] * 20
+    assert batches == [1, 19]  # two commits for twenty deliveries
+    assert sorted(int(r["object_id"]) for r in await inbox(deps)) == list(range(500, 519))
+
+
+async def test_a_failed_group_write_is_a_500_for_each_of_its_deliveries(bot, deps, monkeypatch):
+    run = deps.store.run
+
+    async def broken(fn, *args, **kwargs):
+        if fn is inbox_rows.add_deliveries:
+            raise RuntimeError("disk full")
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(deps.store, "run", broken)
+    responses = await asyncio.gather(*(deliver(bot, [(SHOP_IG, "comments", comment_value(str(600 + i)))])
+                                       for i in range(5)))
+    assert [r.status for r in responses] == [500] * 5
+    monkeypatch.setattr(deps.store, "run", run)
+    assert (await deliver(bot, [(SHOP_IG, "comments", comment_value("600"))])).status == 200  # Meta's retry
