@@ -51,6 +51,7 @@ async def drain(deps: Deps, *, worker: str, batch: int = 25) -> int:
         cache: dict[str, tuple[dict | None, GraphAccount | None]] = {}
         for row in rows:
             await process_row(deps, row, cache)
+        await relay.relay_waiting(deps)  # a long backlog shows in Slack as it is processed, not after it
         total += len(rows)
         if len(rows) < batch:
             break
