@@ -71,12 +71,13 @@ class Relay:
                     await asyncio.sleep(0.2)
 
 
-async def run_emulators(info_path: str) -> None:
+async def run_emulators(info_path: str, *, slack_limits: bool = False) -> None:
     """Start everything on loopback, write where it listens to info_path, and run until killed."""
     from sandbox.graph import GraphEmulator
     from sandbox.slack import RateLimits, SlackEmulator
 
-    slack = SlackEmulator(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, limits=RateLimits(enabled=False))
+    slack = SlackEmulator(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN,
+                          limits=RateLimits(enabled=slack_limits))
     graph = GraphEmulator(app_id=META_APP_ID, app_secret=META_SECRET)
     await slack.start()
     await graph.start()
@@ -85,6 +86,7 @@ async def run_emulators(info_path: str) -> None:
     account = graph.add_account(USERNAME, login="facebook")
     media = graph.add_media(account, caption="The post people comment on")
     relay = Relay()
+    seen_cache: dict = {}
 
     async def comments(request: web.Request) -> web.Response:
         texts = (await request.json())["texts"]
@@ -104,9 +106,13 @@ async def run_emulators(info_path: str) -> None:
         tokens = (await request.json())["tokens"]
         return web.json_response(_facts(slack, graph, channel, account, tokens, relay))
 
+    async def seen(request: web.Request) -> web.Response:
+        return web.json_response(_first_seen(slack, (await request.json())["pattern"], seen_cache))
+
     app = web.Application()
     app.add_routes([web.post("/meta/deliveries", relay.receive), web.post("/comments", comments),
-                    web.post("/slow-publish", slow_publish), web.post("/target", target), web.post("/facts", facts)])
+                    web.post("/slow-publish", slow_publish), web.post("/target", target), web.post("/facts", facts),
+                    web.post("/seen", seen)])
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -115,7 +121,8 @@ async def run_emulators(info_path: str) -> None:
     graph.set_webhook_callback(f"{control}/meta/deliveries", fields=("comments",))
     info = {"control": control, "slack_api_url": slack.api_url, "graph_url": graph.urls.graph_facebook,
             "instagram_graph_url": graph.urls.graph_instagram, "channel": channel, "admin": admin,
-            "ig_user_id": account.ig_user_id, "page_id": account.page_id, "page_token": account.page_token}
+            "ig_user_id": account.ig_user_id, "page_id": account.page_id, "page_token": account.page_token,
+            "media_id": media.id}
     await asyncio.to_thread(_write_atomically, info_path, json.dumps(info))
     await relay.run()
 
@@ -142,6 +149,23 @@ def _facts(slack, graph, channel: str, account, tokens: list[str], relay: Relay)
             "live": {t: sum(t in c for c, _ in live) for t in tokens},
             "live_at": {t: min(at for c, at in live if t in c) for t in tokens if any(t in c for c, _ in live)},
             "publish_calls": graph.count_calls(path=PUBLISH), "relay_waiting": len(relay.queue)}
+
+
+def _first_seen(slack, pattern: str, cache: dict) -> dict[str, float]:
+    """When each match of pattern (its first group) first reached the channel in a post or update that Slack took.
+
+    Calls already read for a pattern are not read again (cache: pattern → calls read, moments found).
+    """
+    import re
+
+    read, found = cache.setdefault(pattern, [0, {}])
+    calls = slack.calls[read:]
+    for call in calls:
+        if call.method in ("chat.postMessage", "chat.update") and call.response.get("ok"):
+            for token in re.findall(pattern, json.dumps(call.args)):
+                found.setdefault(token, call.at)
+    cache[pattern][0] = read + len(calls)
+    return found
 
 
 # -- the caller's side: processes and load ---------------------------------------------------------------
@@ -174,7 +198,7 @@ class Harness:
             h.kill_igbot()
     """
 
-    def __init__(self, *, tick_seconds: int = 2, folder: str | None = None):
+    def __init__(self, *, tick_seconds: int = 2, folder: str | None = None, slack_limits: bool = False):
         self._tmp = None if folder else tempfile.TemporaryDirectory(prefix="igbot-crash-")
         self.folder = Path(folder or self._tmp.name)
         self.tick_seconds = tick_seconds
@@ -182,7 +206,8 @@ class Harness:
         self.starts = 0
         info_path = str(self.folder / "emulators.json")
         with open(self.folder / "emulators.log", "w") as log:  # the child keeps its own copy of the descriptor
-            self._emulators = subprocess.Popen([sys.executable, "-m", "bench.crashes", info_path], cwd=ROOT,
+            self._emulators = subprocess.Popen([sys.executable, "-m", "bench.crashes", info_path,
+                                                *(["--slack-limits"] if slack_limits else [])], cwd=ROOT,
                                                stdout=subprocess.DEVNULL, stderr=log)
         self.info = self._wait_info(info_path)
         self.port = free_port()
@@ -209,6 +234,11 @@ class Harness:
                 "IGBOT_DB": str(self.folder / "igbot.db"), "IGBOT_SECRET_KEY": new_key(),
                 "IGBOT_PORT": str(self.port), "IGBOT_TICK_SECONDS": str(self.tick_seconds),
                 "IGBOT_ADMINS": self.info["admin"], "IGBOT_LOG_LEVEL": os.environ.get("SOAK_LOG_LEVEL", "INFO")}
+
+    def fresh_database(self, name: str) -> None:
+        """Point the next `igbot serve` at a new database (in the folder) with the account registered."""
+        self.env["IGBOT_DB"] = str(self.folder / name)
+        self._register()
 
     def _register(self) -> None:
         subprocess.run([sys.executable, "-m", "bot", "accounts", "add", "--username", USERNAME, "--ig-user-id",
@@ -249,6 +279,10 @@ class Harness:
     def slow_publish(self, seconds: float) -> None:
         """Hold the answer of the next media_publish (after it took effect) for seconds."""
         _post_json(f"{self.info['control']}/slow-publish", {"seconds": seconds})
+
+    def first_seen(self, pattern: str) -> dict[str, float]:
+        """When (time.time()) each match of pattern's first group first showed in the channel."""
+        return _post_json(f"{self.info['control']}/seen", {"pattern": pattern}, timeout=60)
 
     def facts(self, tokens: list[str]) -> dict:
         """What users see of each token: shown (messages), first_seen, live (media), live_at; publish_calls and
@@ -301,4 +335,4 @@ class Harness:
 
 
 if __name__ == "__main__":
-    asyncio.run(run_emulators(sys.argv[1]))
+    asyncio.run(run_emulators(sys.argv[1], slack_limits="--slack-limits" in sys.argv[2:]))
