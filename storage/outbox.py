@@ -54,11 +54,20 @@ def enqueue_update(db: Database, *, payload: dict, target_id: int | None = None,
         }).last_pk
 
 
+CANDIDATE_COLUMNS = ", ".join(f"o.{column}" for column in (
+    "id", "kind", "channel_id", "account_id", "dedupe_key", "thread_parent_id", "thread_ts", "target_id", "target_ts",
+    "state", "attempts", "next_attempt_at", "ts", "error", "fallback_used", "created_at", "claimed_by", "lease_until"))
+
+
 def candidates(db: Database, *, now: datetime, limit: int = 500) -> list[dict]:
-    """Return due items nobody holds, oldest first ('sending' ones may already be in Slack: check first)."""
+    """Return due items nobody holds, oldest first ('sending' ones may already be in Slack: check first).
+
+    Without their payloads (`claim_item` reads the one being sent): a channel far behind has hundreds of
+    folded posts waiting, and this is read on every pass of the outbox.
+    """
     moment = iso(now)
     rows = db.query(
-        "SELECT o.*, p.ts AS parent_ts, p.state AS parent_state, t.ts AS resolved_target_ts "
+        f"SELECT {CANDIDATE_COLUMNS}, p.ts AS parent_ts, p.state AS parent_state, t.ts AS resolved_target_ts "
         "FROM outbox o LEFT JOIN outbox p ON p.id = o.thread_parent_id LEFT JOIN outbox t ON t.id = o.target_id "
         "WHERE o.state IN ('pending', 'sending') AND o.next_attempt_at <= ? "
         "AND (o.claimed_by IS NULL OR o.lease_until < ?) ORDER BY o.id LIMIT ?", [moment, moment, limit])
