@@ -218,7 +218,8 @@ async def open_loop(target: Target, rate: int, seconds: float) -> dict:
             tasks.append(asyncio.create_task(one(intended, raw, headers)))
         await asyncio.gather(*tasks)
     ordered = sorted(latencies)
-    return {"sent": len(bodies), "ok": ok, "achieved": ok / (last_answer - start),
+    window = last_answer - start + 1 / rate  # from the first intended send to the last answer: N / rate if instant
+    return {"sent": len(bodies), "ok": ok, "achieved": ok / window,
             "p50": statistics.median(ordered), "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
             "max": ordered[-1]}
 
