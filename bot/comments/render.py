@@ -27,6 +27,9 @@ PRODUCT_NAMES = {"FEED": "post", "REELS": "reel", "STORY": "story", "AD": "ad"}
 def clip(text: str | None, budget: int) -> str:
     """Return text cut to fit `budget` characters once escaped (cut first, then escaped; '…' if cut)."""
     text = (text or "").strip()
+    escaped = escape(text)
+    if len(escaped) <= budget:  # the common case: nothing to cut
+        return escaped
     out: list[str] = []
     used = 0
     for index, char in enumerate(text):
