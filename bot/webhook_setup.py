@@ -174,7 +174,7 @@ async def run_report(config: Config, *, subscribe: bool, tokens: bool = False,
     from bot.graph.factory import create_session
     from bot.startup import open_store
 
-    store, cipher = open_store(config)
+    store, cipher = open_store(config, create=subscribe)
     http = create_session()
     try:
         graph = build_graph_client(config, http, store)
