@@ -46,10 +46,10 @@ VARIABLES = (
     Variable("IGBOT_SECRET_KEY", True, "encrypts the stored tokens; keep it: without it they cannot be read"),
     Variable("IGBOT_HOST", False, "HTTP listen address (keep loopback behind a reverse proxy)", "127.0.0.1"),
     Variable("IGBOT_PORT", False, "HTTP listen port", "3000"),
-    Variable("IGBOT_PUBLIC_URL", True, "the public https URL of this service, e.g. https://igbot.example.com "
-             "(OAuth redirects, webhooks, uploads)"),
-    Variable("IGBOT_ADMINS", True, "comma-separated Slack member ids with every right (profile > ⋮ > Copy member "
-             "ID)"),
+    Variable("IGBOT_PUBLIC_URL", False, "set it: the public https URL of this service, e.g. "
+             "https://igbot.example.com (/ig connect, webhooks and uploads need it)"),
+    Variable("IGBOT_ADMINS", False, "set it: comma-separated Slack member ids with every right (profile > ⋮ > "
+             "Copy member ID); without it nobody can act until a role is granted"),
     Variable("IGBOT_TICK_SECONDS", False, "how often the scheduler looks for due work", "30"),
     Variable("IGBOT_CHECK_MEDIA_URLS", False, "1: check each media URL before queueing a post", "0"),
     Variable("IGBOT_LOG_LEVEL", False, "DEBUG, INFO, WARNING or ERROR", "INFO"),
@@ -81,7 +81,8 @@ class EnvFile:
         if not self.found:
             return (f"none ({self.path} does not exist): settings come from the environment only; "
                     "`igbot init` writes one")
-        return f"{self.path} ({len(self.values)} setting(s); variables set in the environment override it)"
+        filled = sum(1 for value in self.values.values() if value)
+        return f"{self.path} ({filled} setting(s) filled in; variables set in the environment override it)"
 
     def loose_mode(self) -> str | None:
         """Say how to fix an env file that other users can read, or None."""

@@ -1,7 +1,9 @@
 """The igbot command line: accounts, keygen, serve's config check, and tokens kept secret."""
 
 import os
+import re
 import stat
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -132,6 +134,11 @@ async def test_doctor_reports_each_check(base_env, slack):
     assert "[   !] admins: IGBOT_ADMINS is empty" in result.output
     assert "[FAIL] app subscription: the app is not subscribed to Instagram webhooks" in result.output
     assert bad.exit_code == 1 and "auth.test said invalid_auth" in bad.output
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    names = {re.sub(r"^@\w+", "@account", line[7:].split(":")[0]) for line in result.output.splitlines()
+             if line.startswith("[")}
+    assert {"env file", "database", "slack", "app subscription"} <= names
+    assert [n for n in names if f"| `{n}` |" not in readme] == []  # the README explains every doctor line
 
 
 async def _in_thread(env, *args):
