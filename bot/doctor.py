@@ -34,10 +34,9 @@ def admins_warning(config: Config, role_count: int) -> str | None:
 
 
 def env_file_check(found: EnvFile) -> Check:
-    """Which env file was read (a warning when there is none, or others can read it)."""
+    """Which env file was read (a warning when others can read it)."""
     loose = found.loose_mode()
-    return Check("env file", True, found.describe() + (f"\n{loose}" if loose else ""),
-                 warning=bool(loose) or not found.found)
+    return Check("env file", True, found.describe() + (f"\n{loose}" if loose else ""), warning=bool(loose))
 
 
 async def run_checks(config: Config, found: EnvFile) -> list[Check]:

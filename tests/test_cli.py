@@ -110,7 +110,7 @@ def test_serve_explains_an_unusable_database_path(base_env, tmp_path):
 
 
 def test_every_command_help_shows_an_example():
-    for path in (["serve"], ["keygen"], ["doctor"], ["accounts", "add"], ["accounts", "list"],
+    for path in (["init"], ["serve"], ["keygen"], ["doctor"], ["accounts", "add"], ["accounts", "list"],
                  ["accounts", "remove"], ["webhooks", "subscribe"], ["webhooks", "status"]):
         output = run({}, *path, "--help").output
         assert "Example:" in output and "igbot " in output, path

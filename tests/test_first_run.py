@@ -103,6 +103,7 @@ def test_the_environment_overrides_the_env_file_and_the_database_path_is_absolut
     overridden = run({"IGBOT_DB": "elsewhere.db"}, "doctor")
     assert f"the database {tmp_path / 'elsewhere.db'} does not exist yet" in overridden.output
     path.chmod(0o644)
+    assert f"[   !] env file: {path} (" in run({}, "doctor").output
     assert f"can be read by other users; run `chmod 600 {path}`" in run({}, "doctor").output
 
 
