@@ -29,19 +29,30 @@ def load_settings() -> tuple[Config, envfile.EnvFile]:
     """Return the Config (environment variables over the env file's) and the env file that was read."""
     context = click.get_current_context()
     if "settings" not in context.meta:
-        chosen = context.find_root().params.get("env_file")
+        path, chosen = env_file_path()
         try:
-            found = envfile.read(Path(chosen) if chosen else envfile.default_path(), required=bool(chosen))
+            found = envfile.read(path, required=chosen)
         except envfile.EnvFileError as exc:
             fail(f"igbot cannot read the env file {exc.path}:\n" + "\n".join(f"  - {p}" for p in exc.problems),
                  code=2)
         try:
             config = Config.from_env({**found.values, **os.environ})
         except ConfigError as exc:
-            fail("igbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in exc.problems)
-                 + f"\n(env file: {found.describe()})", code=2)
+            fail_settings(exc.problems, found)
         context.meta["settings"] = (config, found)
     return context.meta["settings"]
+
+
+def env_file_path() -> tuple[Path, bool]:
+    """Return the env file's absolute path, and whether it was named with --env-file."""
+    chosen = click.get_current_context().find_root().params.get("env_file")
+    return (Path(chosen).expanduser() if chosen else envfile.default_path()).absolute(), bool(chosen)
+
+
+def fail_settings(problems: list[str], found: envfile.EnvFile):
+    """Exit 2 listing every setting to fix, and which env file was read."""
+    fail("igbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in problems)
+         + f"\n(env file: {found.describe()})", code=2)
 
 
 def fail(message: str, code: int = 1):
@@ -87,8 +98,7 @@ def init(db: str) -> None:
         igbot init && $EDITOR igbot.env
         igbot --env-file /etc/igbot/igbot.env init --db /var/lib/igbot/igbot.db
     """
-    chosen = click.get_current_context().find_root().params.get("env_file")
-    path = (Path(chosen).expanduser() if chosen else envfile.default_path()).absolute()
+    path, chosen = env_file_path()
     text = envfile.template(secret_key=new_key(), db_path=str(Path(db).expanduser().absolute()))
     try:
         envfile.write_new(path, text)
@@ -125,8 +135,7 @@ def serve() -> None:
     config, found = load_settings()
     problems = config.serve_problems()
     if problems:
-        fail("igbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in problems)
-             + f"\n(env file: {found.describe()})", code=2)
+        fail_settings(problems, found)
     hide_environment_from_bolt(os.environ)
     configure_logging(config.log_level, config.log_format, config.secrets())
     log_sources(config, found)

@@ -97,8 +97,7 @@ def default_path() -> Path:
 
 
 def read(path: Path, *, required: bool) -> EnvFile:
-    """Read and parse an env file; a missing file is an error only when it was asked for by name."""
-    path = path.expanduser().absolute()
+    """Read and parse an env file (an absolute path); a missing file is an error only when it was asked for."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
