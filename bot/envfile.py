@@ -99,7 +99,7 @@ def default_path() -> Path:
 def read(path: Path, *, required: bool) -> EnvFile:
     """Read and parse an env file (an absolute path); a missing file is an error only when it was asked for."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # an editor may add a byte-order mark
     except FileNotFoundError:
         if required:
             raise EnvFileError(path, ["the file does not exist (`igbot --env-file PATH init` writes one)"]) from None

@@ -68,6 +68,12 @@ def test_the_parser_takes_quotes_comments_and_export(tmp_path):
         "IGBOT_DB": "", "META_WEBHOOK_VERIFY_TOKEN": "ab#cd"}
 
 
+def test_windows_line_ends_and_a_byte_order_mark_are_read(tmp_path):
+    path = tmp_path / "igbot.env"
+    path.write_bytes("\ufeffIGBOT_PORT=3001\r\n# note\r\nIGBOT_HOST=127.0.0.2\r\n".encode())
+    assert envfile.read(path, required=True).values == {"IGBOT_PORT": "3001", "IGBOT_HOST": "127.0.0.2"}
+
+
 def test_parser_errors_name_each_line_and_never_the_value(tmp_path):
     text = ("SLACK_BOT_TOKN=xoxb-secret-1\nxoxb-secret-2\nMETA_APP_SECRET='secret-3\nIGBOT_ADMINS=U0A, U0B\n"
             "IGBOT_PORT=1\nIGBOT_PORT=2\n")
