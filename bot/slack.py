@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -17,6 +18,17 @@ log = logging.getLogger(__name__)
 def build_slack_client(token: str, api_url: str) -> AsyncWebClient:
     """Return the Slack Web API client for this process."""
     return AsyncWebClient(token=token, base_url=api_url, timeout=15)
+
+
+def hide_environment_from_bolt(environ: MutableMapping[str, str]) -> None:
+    """Remove every SLACK_* variable once Config has read them, before Bolt is built.
+
+    Bolt reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_CLIENT_ID/SECRET from the process environment on
+    its own: it warns that the client's token wins, and the client id and secret would switch on its OAuth flow.
+    igbot's Slack settings come from Config alone.
+    """
+    for name in [n for n in environ if n.startswith("SLACK_")]:
+        del environ[name]
 
 
 def build_bolt_app(deps: Deps) -> AsyncApp:

@@ -102,8 +102,8 @@ async def token_status(graph: GraphClient, store: Store, cipher: TokenCipher, ac
     try:
         acting = await graph_account(store, cipher, account)
         await graph.get(account["ig_user_id"], acting, params={"fields": "id,username"})
-    except TokenInvalid as exc:
-        return Finding(name, False, f"{exc.sentence} Reconnect it: `/ig connect {account['username']}` in Slack")
+    except TokenInvalid as exc:  # its sentence says how to reconnect
+        return Finding(name, False, exc.sentence)
     except GraphError as exc:
         return Finding(name, False, _graph_words(exc))
     return Finding(name, True, "valid")
@@ -136,8 +136,6 @@ async def subscribe_account(graph: GraphClient, store: Store, cipher: TokenCiphe
     try:
         acting = await graph_account(store, cipher, account)
         await webhooks.subscribe_account(graph, acting, fields)
-    except TokenInvalid as exc:
-        return Finding(name, False, f"{exc.sentence} Reconnect it: `/ig connect {account['username']}` in Slack")
     except (GraphError, ValueError) as exc:
         return Finding(name, False, exc.sentence if isinstance(exc, GraphError) else str(exc))
     where = "its Page" if account["login"] == "facebook" else "the account"
@@ -174,7 +172,7 @@ async def run_report(config: Config, *, subscribe: bool, tokens: bool = False,
     from bot.graph.factory import create_session
     from bot.startup import open_store
 
-    store, cipher = open_store(config)
+    store, cipher = open_store(config, create=subscribe)
     http = create_session()
     try:
         graph = build_graph_client(config, http, store)

@@ -37,3 +37,8 @@ def set_expiries(db: Database, *, account_id: int, kind: str, expires_at: str | 
     """Record what Meta says about when a stored token and its data access expire."""
     db.execute("UPDATE tokens SET expires_at = ?, data_access_expires_at = ? WHERE account_id = ? AND kind = ?",
                [expires_at, data_access_expires_at, account_id, kind])
+
+
+def count_tokens(db: Database) -> int:
+    """Return how many tokens are stored."""
+    return db["tokens"].count

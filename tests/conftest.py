@@ -27,6 +27,14 @@ def clean_environment(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def no_env_file(monkeypatch, tmp_path):
+    """Keep a developer's ./igbot.env out of every test: the default env file is a missing one in tmp_path."""
+    import bot.envfile
+
+    monkeypatch.setattr(bot.envfile, "default_path", lambda: tmp_path / "absent" / "igbot.env")
+
+
+@pytest.fixture(autouse=True)
 def loopback_only(monkeypatch):
     """Fail any test that tries to resolve a host other than loopback: tests never touch the network."""
     import ipaddress

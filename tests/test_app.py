@@ -12,6 +12,8 @@ async def test_ig_help_is_shown_to_the_person_only(bot, slack):
     seen = await slack.slash_command(user=slack.alice, channel=slack.social, text="help")
     assert seen.ok, seen.error
     assert "/ig help" in seen.text and seen.json["blocks"][0]["type"] == "header"
+    post = next(b["text"]["text"] for b in seen.json["blocks"] if "`/ig post [" in b.get("text", {}).get("text", ""))
+    assert "`/ig post` alone opens the compose form" in post
     assert seen.json.get("response_type", "ephemeral") == "ephemeral"
     assert slack.messages(slack.social) == []
     assert [c.method for c in slack.calls] == ["auth.test"]

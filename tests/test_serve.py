@@ -16,13 +16,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_starts_answers_healthz_and_stops_on_sigterm(base_env):
+def test_serve_starts_answers_healthz_and_stops_on_sigterm(base_env, tmp_path):
+    """Settings from an env file (the real environment wins: IGBOT_PORT), and not one warning on the way."""
     assert add(base_env).exit_code == 0
     port = free_port()
-    env = {**base_env, "IGBOT_PORT": str(port), "IGBOT_LOG_LEVEL": "DEBUG", "IGBOT_ADMINS": "U0ADMIN",
+    env_file = tmp_path / "igbot.env"
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in base_env.items()) + "IGBOT_PORT=1\n"
+                        "IGBOT_ADMINS=U0ADMIN  # igbot's admin\n")
+    env_file.chmod(0o600)
+    env = {"SLACK_BOT_TOKEN": base_env["SLACK_BOT_TOKEN"], "IGBOT_PORT": str(port), "IGBOT_LOG_LEVEL": "DEBUG",
            "PATH": "/usr/bin:/bin"}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "bot", "--env-file", str(env_file), "serve"], env=env,
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -45,6 +50,9 @@ def test_serve_starts_answers_healthz_and_stops_on_sigterm(base_env):
             process.kill()
             process.communicate()
     assert "igbot is up" in output
+    assert f"env file: {env_file} (" in output and f"database: {base_env['IGBOT_DB']}" in output
+    assert " WARNING " not in output and "ERROR" not in output, output  # Bolt's token warning included
+    assert "Unclosed" not in output
     assert TOKEN not in output and base_env["IGBOT_SECRET_KEY"] not in output
 
 

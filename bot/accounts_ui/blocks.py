@@ -44,14 +44,19 @@ def _quota(quota: dict | None) -> str:
     return f"{quota['used']}/{quota['total']} in 24 h"
 
 
+def _expiries(facts: dict) -> str:
+    """'token valid until …' or 'token never expires', then the data-access end when Meta gave one."""
+    expires, data_access = facts.get("token_expires_at"), facts.get("data_access_expires_at")
+    token = f"token valid until {_date(expires)}" if expires else "token never expires"
+    return token + (f" · data access until {_date(data_access)}" if data_access else "")
+
+
 def account_text(health: AccountHealth, now: datetime) -> str:
     """The mrkdwn lines for one account (usernames escaped)."""
     account, facts = health.account, health.facts
     flag = ":warning: " + escape("; ".join(health.problems)) if health.problems else ":white_check_mark: healthy"
-    token = _date(facts.get("token_expires_at")) if facts.get("token_expires_at") else "does not expire"
     return (f"*@{escape(account['username'])}* · {flag} · <#{account['channel_id']}>\n"
-            f"token until {token} · data access until {_date(facts.get('data_access_expires_at'))} · "
-            f"throttling {_throttling(health.usage, now)} · quota {_quota(facts.get('quota'))}\n"
+            f"{_expiries(facts)} · throttling {_throttling(health.usage, now)} · quota {_quota(facts.get('quota'))}\n"
             f"last webhook {_ago(facts.get('webhook_seen'), now)} · "
             f"{facts.get('posts_pending', 0)} post(s) pending")
 

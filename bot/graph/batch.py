@@ -100,7 +100,7 @@ async def run_batch(
             break
         delay = client.retry.delay(attempt, client.rng)
         client.counters.retries += 1
-        log.warning(
+        log.debug(
             "graph retry %d batched requests after transient errors (waiting %.2fs)", len(again), delay
         )
         await client.sleep(delay)

@@ -180,7 +180,7 @@ class GraphClient:
                     raise
                 delay = self.retry.delay(attempt, self.rng)
                 self.counters.retries += 1
-                log.warning(
+                log.debug(
                     "graph retry %s %s after %s (try %d of %d, waiting %.2fs)",
                     call.method,
                     urlsplit(call.url).path,

@@ -54,7 +54,7 @@ async def test_reads_retry_with_capped_full_jitter_backoff(client, stub, clock, 
     assert len(clock.sleeps) == 3
     for n, delay in enumerate(clock.sleeps, start=1):
         assert 0 <= delay <= min(3.0, 0.5 * 2 ** (n - 1))
-    retries = [r for r in caplog.records if r.levelno == logging.WARNING and "retry" in r.getMessage()]
+    retries = [r for r in caplog.records if r.levelno == logging.DEBUG and "graph retry" in r.getMessage()]
     assert len(retries) == 3
     assert client.counters.retries == 3 and client.counters.http_requests == 4 and client.counters.calls == 4
 
