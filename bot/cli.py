@@ -11,7 +11,7 @@ import click
 from bot import accounts as account_ops
 from bot.config import Config, ConfigError
 from bot.secrets import new_key
-from bot.startup import StartupError, open_store
+from bot.startup import PortInUse, StartupError, listen_socket, open_store
 from storage import accounts as account_rows
 from storage import tokens as token_rows
 
@@ -52,22 +52,28 @@ def cli() -> None:
 
 
 @cli.command()
-def serve() -> None:
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="port to listen on  [default: IGBOT_PORT, else 3000]")
+def serve(port: int | None) -> None:
     """Run the service: HTTP server, workers and scheduler.
 
     \b
     Example:
         SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… META_APP_ID=… META_APP_SECRET=… \\
-        META_WEBHOOK_VERIFY_TOKEN=… igbot serve
+        META_WEBHOOK_VERIFY_TOKEN=… igbot serve --port 3000
     """
+    from dataclasses import replace
+
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import SERVER_OPTIONS, create_app
     from bot.doctor import admins_warning
     from bot.logs import configure_logging
     from storage import roles as role_rows
 
     config = load_config()
+    if port is not None:
+        config = replace(config, port=port)
     problems = config.serve_problems()
     if problems:
         fail("igbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in problems), code=2)
@@ -77,8 +83,18 @@ def serve() -> None:
     store.close()
     if warning:
         click.echo(f"warning: {warning}", err=True)
-    web.run_app(create_app(config), host=config.host, port=config.port, shutdown_timeout=5, print=None,
-                access_log=None)
+    try:
+        sock = listen_socket(config.host, config.port, hint="pick another with IGBOT_PORT=… or `igbot serve "
+                                                              "--port …`")
+        web.run_app(create_app(config), sock=sock, shutdown_timeout=5, print=None, access_log=None,
+                    **SERVER_OPTIONS)
+    except StartupError as exc:
+        fail(f"igbot: {exc}", code=startup_code(exc))
+
+
+def startup_code(exc: StartupError) -> int:
+    """Return the exit code for a start-up failure: 2 when the port is taken, else 1."""
+    return 2 if isinstance(exc, PortInUse) else 1
 
 
 @cli.command()
@@ -290,7 +306,7 @@ def demo(verbose: bool) -> None:
     try:
         ok = asyncio.run(play(sandbox_db_path()))
     except StartupError as exc:
-        fail(f"igbot: {exc}")
+        fail(f"igbot: {exc}", code=startup_code(exc))
     sys.exit(0 if ok else 1)
 
 
@@ -315,7 +331,7 @@ def sandbox(port: int, trickle: float) -> None:
     try:
         asyncio.run(run_playground(sandbox_db_path(), port=port, trickle=trickle, echo=click.echo))
     except StartupError as exc:
-        fail(f"igbot: {exc}")
+        fail(f"igbot: {exc}", code=startup_code(exc))
 
 
 def sandbox_db_path() -> str | None:
