@@ -17,7 +17,7 @@ from bot.appkeys import BOLT, CONFIG, DEPS, SANDBOX, SCHEDULER
 from bot.comments import process as comment_inbox
 from bot.config import Config
 from bot.deps import Deps
-from bot.edges.http import refuse_encoded_bodies
+from bot.edges.http import SERVER_LOGGER, refuse_encoded_bodies
 from bot.graph.client import GraphClient
 from bot.graph_state import SqliteGraphState
 from bot.logs import request_id
@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 MAX_BODY = 32 * 1024 * 1024
 # How every igbot server runs its app: bodies arrive as sent (a Content-Encoding is refused with 415 before the
 # body is read, see bot.edges.http), so nothing is decoded before a signature is checked.
-SERVER_OPTIONS = {"auto_decompress": False}
+# aiohttp's own complaints about unparseable requests go through a logger that keeps them to one debug line.
+SERVER_OPTIONS = {"auto_decompress": False, "logger": SERVER_LOGGER}
 SAFE_REQUEST_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -97,13 +98,15 @@ async def start_socket_mode(bolt, config: Config):
     """Connect to Slack over Socket Mode and return the handler; StartupError when Slack refuses."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(bolt, app_token=config.slack_app_token, web_client=bolt.client)
-    try:
-        await handler.connect_async()
+    try:  # asked once here: the Socket Mode client itself would retry a refused token forever
+        opened = await bolt.client.apps_connections_open(app_token=config.slack_app_token)
     except (SlackApiError, aiohttp.ClientError, OSError) as exc:
-        await handler.close_async()
-        reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-        raise StartupError(f"Socket Mode could not connect to Slack ({reason}); check SLACK_APP_TOKEN.") from None
+        fix = (f"Slack says {exc.response.get('error')}; check SLACK_APP_TOKEN" if isinstance(exc, SlackApiError)
+               else f"{type(exc).__name__}; check SLACK_API_URL and the network")
+        raise StartupError(f"Socket Mode could not connect to Slack ({fix}).") from None
+    handler = AsyncSocketModeHandler(bolt, app_token=config.slack_app_token, web_client=bolt.client)
+    handler.client.wss_uri = opened["url"]
+    await handler.connect_async()
     return handler
 
 

@@ -86,8 +86,9 @@ def serve(port: int | None) -> None:
     try:
         sock = listen_socket(config.host, config.port, hint="pick another with IGBOT_PORT=… or `igbot serve "
                                                               "--port …`")
-        web.run_app(create_app(config), sock=sock, shutdown_timeout=5, print=None, access_log=None,
-                    **SERVER_OPTIONS)
+        with sock:
+            web.run_app(create_app(config), sock=sock, shutdown_timeout=5, print=None, access_log=None,
+                        **SERVER_OPTIONS)
     except StartupError as exc:
         fail(f"igbot: {exc}", code=startup_code(exc))
 

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage, HttpProcessingError
 from multidict import MultiDictProxy
 
 IDENTITY = frozenset({"", "identity"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+class QuietBadRequests(logging.Filter):
+    """aiohttp logs a request it cannot parse (a line over 8 KiB, a broken header) with a traceback at ERROR.
+
+    That is the client's mistake and it already got a 400: keep it as one debug line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, BadHttpMessage | ConnectionResetError):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            record.msg, record.args = f"unreadable HTTP request: {type(exc).__name__}: {str(exc)[:200]}", ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
+SERVER_LOGGER = logging.getLogger("igbot.http")  # what aiohttp's request handler logs through
+SERVER_LOGGER.addFilter(QuietBadRequests())
 
 
 class BadForm(ValueError):
@@ -44,7 +66,7 @@ async def read_form(request: web.Request) -> MultiDictProxy:
         raise BadForm("the body must be a form")
     try:
         form = await request.post()
-    except (ValueError, UnicodeDecodeError, AssertionError) as exc:
+    except (ValueError, AssertionError, HttpProcessingError) as exc:
         raise BadForm(f"the form could not be read ({type(exc).__name__})") from None
     if any(not isinstance(value, str) for value in form.values()):
         raise BadForm("the form must hold text fields only")

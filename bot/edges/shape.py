@@ -35,12 +35,21 @@ def text(*, max_len: int = 100_000, pattern: str | None = None, what: str = "a s
     compiled = re.compile(pattern) if pattern else None
 
     def check(value: Any, path: str) -> None:
-        if not isinstance(value, str) or "\x00" in value or len(value) > max_len:
+        if not isinstance(value, str) or "\x00" in value or len(value) > max_len or not _encodable(value):
             _fail(path, f"{what} (at most {max_len} characters, no NUL)")
         if compiled and not compiled.fullmatch(value):
             _fail(path, what)
 
     return check
+
+
+def _encodable(value: str) -> bool:
+    """False for text with lone surrogates (JSON can carry them, UTF-8 cannot)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def digits(*, max_len: int = 32) -> Spec:
