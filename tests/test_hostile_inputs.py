@@ -534,6 +534,22 @@ async def test_hostile_input_gets_a_clear_answer_and_has_no_effect(world, case):
 
 
 @IN_WORLD
+@pytest.mark.parametrize("path", ["/webhooks/instagram", "/slack/events", "/oauth/facebook/callback"])
+async def test_a_client_that_hangs_up_mid_body_is_a_debug_line(world, path, caplog):
+    errors = len(world.errors.records)
+    port = world.config.port
+    with caplog.at_level(logging.DEBUG, logger="bot.app"):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     f"Content-Length: 100000\r\n\r\nchoice=".encode())
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.close()
+        await world.slack.wait_for(lambda: "hung up" in caplog.text, timeout=10)
+    assert world.errors.records[errors:] == []
+
+
+@IN_WORLD
 async def test_after_the_corpus_a_comment_is_relayed_and_a_post_published(world):
     media = max((m for m in world.graph.state.media.values()
                  if m.owner_id == world.ig_account.ig_user_id and not m.parent_id), key=lambda m: m.timestamp)
