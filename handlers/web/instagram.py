@@ -30,7 +30,7 @@ async def handle_verify(request: web.Request) -> web.Response:
 
 
 async def handle_delivery(request: web.Request) -> web.Response:
-    """Check the signature on the raw body, store every change, then answer 200 (never before)."""
+    """Check the signature on the raw body, store every valid change (count and drop the rest), then 200."""
     deps = request.app[DEPS]
     deliveries = deps.metrics.webhook_deliveries
     if request.content_length is not None and request.content_length > MAX_BODY:
