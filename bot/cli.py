@@ -13,7 +13,7 @@ from bot import accounts as account_ops
 from bot import envfile
 from bot.config import Config, ConfigError
 from bot.secrets import new_key
-from bot.startup import StartupError, open_store
+from bot.startup import PortInUse, StartupError, listen_socket, open_store
 from storage import accounts as account_rows
 from storage import failed as failed_rows
 from storage import tokens as token_rows
@@ -115,7 +115,9 @@ def init(db: str) -> None:
 
 
 @cli.command()
-def serve() -> None:
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="port to listen on  [default: IGBOT_PORT, else 3000]")
+def serve(port: int | None) -> None:
     """Run the service: HTTP server, workers and scheduler.
 
     Settings come from ./igbot.env (or --env-file) and the environment; the env file and the absolute
@@ -124,17 +126,21 @@ def serve() -> None:
     \b
     Example:
         igbot serve
-        igbot --env-file /etc/igbot/igbot.env serve
+        igbot --env-file /etc/igbot/igbot.env serve --port 3000
     """
+    from dataclasses import replace
+
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import SERVER_OPTIONS, create_app
     from bot.doctor import admins_warning
     from bot.logs import configure_logging
     from bot.slack import hide_environment_from_bolt
     from storage import roles as role_rows
 
     config, found = load_settings()
+    if port is not None:
+        config = replace(config, port=port)
     problems = config.serve_problems()
     if problems:
         fail_settings(problems, found)
@@ -146,8 +152,19 @@ def serve() -> None:
     store.close()
     if warning:
         click.echo(f"warning: {warning}", err=True)
-    web.run_app(create_app(config), host=config.host, port=config.port, shutdown_timeout=5, print=None,
-                access_log=None)
+    try:
+        sock = listen_socket(config.host, config.port, hint="pick another with IGBOT_PORT=… or `igbot serve "
+                                                              "--port …`")
+        with sock:
+            web.run_app(create_app(config), sock=sock, shutdown_timeout=5, print=None, access_log=None,
+                        **SERVER_OPTIONS)
+    except StartupError as exc:
+        fail(f"igbot: {exc}", code=startup_code(exc))
+
+
+def startup_code(exc: StartupError) -> int:
+    """Return the exit code for a start-up failure: 2 when the port is taken, else 1."""
+    return 2 if isinstance(exc, PortInUse) else 1
 
 
 def log_sources(config: Config, found: envfile.EnvFile) -> None:
@@ -383,7 +400,7 @@ def demo(verbose: bool) -> None:
     try:
         ok = asyncio.run(play(sandbox_db_path()))
     except StartupError as exc:
-        fail(f"igbot: {exc}")
+        fail(f"igbot: {exc}", code=startup_code(exc))
     sys.exit(0 if ok else 1)
 
 
@@ -415,7 +432,7 @@ def sandbox(port: int, trickle: float, no_auto_comments: bool) -> None:
         asyncio.run(run_playground(sandbox_db_path(), port=port, trickle=0 if no_auto_comments else trickle,
                                    echo=click.echo))
     except StartupError as exc:
-        fail(f"igbot: {exc}")
+        fail(f"igbot: {exc}", code=startup_code(exc))
 
 
 @cli.group(context_settings=CONTEXT)

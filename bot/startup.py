@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 from bot.config import Config
@@ -13,6 +15,24 @@ from storage.meta import get_meta, set_meta
 
 class StartupError(Exception):
     """igbot cannot start; the message says why and what to do."""
+
+
+class PortInUse(StartupError):
+    """The port igbot should listen on is taken by another process."""
+
+
+def listen_socket(host: str, port: int, *, hint: str) -> socket.socket:
+    """Bind and listen on host:port before anything else starts, so a taken port fails in one line.
+
+    hint says how to pick another port (it differs between `serve` and the sandbox commands).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=128)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {host} is already in use; {hint}.") from None
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
 
 
 def is_fresh(db) -> bool:

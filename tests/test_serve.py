@@ -7,6 +7,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from tests.test_cli import TOKEN, add
 
 
@@ -82,3 +84,25 @@ def test_sandbox_refuses_a_production_database(base_env):
         assert "is not a sandbox database" in str(exc)
     else:
         raise AssertionError("the sandbox took over a production database")
+
+
+@pytest.mark.parametrize("how", ["IGBOT_PORT", "--port", "sandbox"])
+def test_a_busy_port_is_one_line_with_exit_2_and_nothing_started(base_env, how):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**base_env, "IGBOT_ADMINS": "U0ADMIN", "PATH": "/usr/bin:/bin", "PYTHONWARNINGS": "always"}
+        args = {"IGBOT_PORT": ["serve"], "--port": ["serve", "--port", str(port)],
+                "sandbox": ["sandbox", "--port", str(port), "--trickle", "0"]}[how]
+        if how == "IGBOT_PORT":
+            env["IGBOT_PORT"] = str(port)
+        if how == "sandbox":
+            env = {"PATH": "/usr/bin:/bin", "PYTHONWARNINGS": "always", "IGBOT_DB": base_env["IGBOT_DB"]}
+        done = subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True,
+                              timeout=60)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and f"port {port} on 127.0.0.1 is already in use" in lines[0], done.stderr
+    assert "--port" in lines[0] and (how == "sandbox" or "IGBOT_PORT" in lines[0])
+    assert "igbot is up" not in done.stdout + done.stderr and "Unclosed" not in done.stdout + done.stderr

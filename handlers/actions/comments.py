@@ -10,8 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.comments import actions, modals
 from bot.deps import Deps
+from bot.edges.ids import row_id
 
 log = logging.getLogger(__name__)
+STALE = (":x: That button does not match anything igbot knows, so nothing was done. "
+         "Use the buttons on the newest message.")
 
 
 async def tell(client: AsyncWebClient, channel: str | None, user: str, text: str) -> None:
@@ -24,11 +27,9 @@ async def tell(client: AsyncWebClient, channel: str | None, user: str, text: str
         log.warning("could not tell %s ephemerally: %s", user, exc.response.get("error"))
 
 
-def _comment_id(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
+async def tell_stale(client: AsyncWebClient, body: dict) -> None:
+    """Answer a button whose value matches nothing igbot could have made (altered or from another app)."""
+    await tell(client, _where(body), body["user"]["id"], STALE)
 
 
 def _where(body: dict) -> str | None:
@@ -71,9 +72,10 @@ async def run_action(deps: Deps, client: AsyncWebClient, body: dict, name: str, 
 async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Reply / Hide / Unhide / Delete buttons (Delete's confirm dialog already ran in Slack)."""
     await ack()
-    comment_id = _comment_id(action.get("value"))
+    comment_id = row_id(action.get("value"))
     name = action["action_id"].removeprefix("comment_")
     if comment_id is None:
+        await tell_stale(client, body)
         return
     if name == "reply":
         await open_reply(deps, client, body, comment_id)
@@ -85,8 +87,9 @@ async def handle_menu(ack: AsyncAck, body: dict, action: dict, client: AsyncWebC
     """The overflow menu of a folded comment: `reply:ID`, `hide:ID`, `unhide:ID`, `delete:ID`."""
     await ack()
     name, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
-    comment_id = _comment_id(raw_id)
+    comment_id = row_id(raw_id)
     if comment_id is None or name not in ("reply", "hide", "unhide", "delete"):
+        await tell_stale(client, body)
         return
     if name == "reply":
         await open_reply(deps, client, body, comment_id)

@@ -8,8 +8,9 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.edges.ids import row_id
 from bot.posts import actions
-from handlers.actions.comments import tell
+from handlers.actions.comments import tell, tell_stale
 from handlers.commands.posts import cancel_post
 
 REJECT_CALLBACK = "post_reject"
@@ -17,10 +18,7 @@ REJECT_BLOCK, REJECT_INPUT = "reason", "reason_input"
 
 
 def _post_id(action: dict) -> int | None:
-    try:
-        return int((action.get("value") or "").split(":", 1)[0])
-    except ValueError:
-        return None
+    return row_id((action.get("value") or "").split(":", 1)[0])
 
 
 def _seen_revision(action: dict) -> int | None:
@@ -38,6 +36,7 @@ async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
     await ack()
     post_id = _post_id(action)
     if post_id is None:
+        await tell_stale(client, body)
         return
     user = body["user"]["id"]
     name = action["action_id"]
@@ -59,6 +58,7 @@ async def handle_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
     await ack()
     post_id = _post_id(action)
     if post_id is None:
+        await tell_stale(client, body)
         return
     await client.views_open(trigger_id=body["trigger_id"], view={
         "type": "modal", "callback_id": REJECT_CALLBACK,

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck
 
 from bot import access, blocks
 from bot.deps import Deps
+from bot.edges.ids import row_id
 from bot.posts import messages, publisher
 from bot.posts.queueing import USAGE, parse_request, queue_post, split_account
 from bot.posts.rules import PostInputError
@@ -134,7 +135,11 @@ async def handle_cancel(ack: AsyncAck, command: dict, deps: Deps, args: str, **_
     if not word.isdigit():
         await ack(text=f":x: Which post? Usage: {usage}")
         return
-    outcome = await cancel_post(deps, user_id=command.get("user_id", ""), post_id=int(word))
+    post_id = row_id(word)
+    if post_id is None:
+        await ack(text=f":x: There is no post #{blocks.escape(word[:40])}. `/ig queue` lists them.")
+        return
+    outcome = await cancel_post(deps, user_id=command.get("user_id", ""), post_id=post_id)
     await ack(text=outcome)
 
 

@@ -9,6 +9,7 @@ from bot import home
 from bot.accounts_ui import connect_modal, home_blocks
 from bot.channels import ensure_member
 from bot.deps import Deps
+from bot.edges.ids import page_number
 from bot.posts import composing
 
 
@@ -22,10 +23,7 @@ async def handle_app_home_opened(event: dict, client: AsyncWebClient, deps: Deps
 async def handle_page(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Republish the Home with another page of accounts."""
     await ack()
-    try:
-        page = max(1, int(action.get("value") or "1"))
-    except ValueError:
-        page = 1
+    page = page_number(action.get("value")) or 1
     user = body["user"]["id"]
     await client.views_publish(user_id=user, view=await home.home_view_for(deps, user, page))
 

@@ -8,9 +8,10 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.edges.ids import row_id
 from bot.posts import compose, composing
 from bot.posts.compose import FieldErrors
-from handlers.actions.comments import tell
+from handlers.actions.comments import tell, tell_stale
 
 
 async def handle_account_options(ack: AsyncAck, body: dict, deps: Deps) -> None:
@@ -27,9 +28,9 @@ async def handle_choice(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
 async def handle_edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Edit: open the modal prefilled (only for posts without a container)."""
     await ack()
-    try:
-        post_id = int(action.get("value") or "")
-    except ValueError:
+    post_id = row_id(action.get("value"))
+    if post_id is None:
+        await tell_stale(client, body)
         return
     where = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     refusal = await composing.open_edit(deps, client, trigger_id=body["trigger_id"], user_id=body["user"]["id"],

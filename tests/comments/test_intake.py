@@ -68,12 +68,25 @@ async def test_oversize_bodies_get_413_without_being_read(bot, deps):
 
 
 async def test_malformed_bodies_are_400_and_other_objects_200_ignored(bot, deps):
-    for raw in (b"not json", b"[1,2]", b'{"object":"instagram","entry":{}}',
-                b'{"object":"instagram","entry":[{"changes":[]}]}', b'{"entry":[]}'):
+    for raw in (b"not json", b"[1,2]", b'{"object":"instagram","entry":{}}', b'{"entry":[]}',
+                b"[" * 10_000 + b"]" * 10_000):
         response = await deliver(bot, [], body=raw)
         assert response.status == 400, raw
     page = await deliver(bot, [], body=json.dumps({"object": "page", "entry": [{"id": "1", "changes": []}]}).encode())
     assert page.status == 200 and await inbox(deps) == []
+
+
+async def test_invalid_changes_are_counted_and_dropped_and_the_valid_ones_stored(bot, deps):
+    bad_values = [{"id": ["17855"], "text": "x"}, {"id": True}, {"id": "178\x0055"}, {"id": {"a": 1}},
+                  {"id": "900", "from": {"id": "5", "username": 7}}, {"id": "901", "text": ["x"]}, {}]
+    changes = [(SHOP_IG, "comments", value) for value in bad_values] + [(SHOP_IG, "comments", comment_value("902"))]
+    raw = json.loads(delivery(changes))
+    raw["entry"].append({"changes": [{"field": "comments", "value": comment_value("903")}]})  # no entry id
+    response = await deliver(bot, [], body=json.dumps(raw).encode())
+    assert response.status == 200
+    assert [r["object_id"] for r in await inbox(deps)] == ["902"]
+    metrics = await (await bot.get("/metrics")).text()
+    assert 'igbot_webhook_changes_total{field="comments",outcome="invalid"} 8.0' in metrics
 
 
 async def test_every_change_is_stored_before_200_and_deduplicated(bot, deps):
