@@ -144,22 +144,25 @@ def serve(port: int | None) -> None:
     problems = config.serve_problems()
     if problems:
         fail_settings(problems, found)
-    hide_environment_from_bolt(os.environ)
-    configure_logging(config.log_level, config.log_format, config.secrets())
-    log_sources(config, found)
-    store, _ = open_or_exit(config)
-    warning = admins_warning(config, store.run_sync(role_rows.count_roles))
-    store.close()
-    if warning:
-        click.echo(f"warning: {warning}", err=True)
-    try:
+    try:  # the port first: a busy one is the only line printed
         sock = listen_socket(config.host, config.port, hint="pick another with IGBOT_PORT=… or `igbot serve "
                                                               "--port …`")
-        with sock:
-            web.run_app(create_app(config), sock=sock, shutdown_timeout=5, print=None, access_log=None,
-                        **SERVER_OPTIONS)
     except StartupError as exc:
         fail(f"igbot: {exc}", code=startup_code(exc))
+    with sock:
+        hide_environment_from_bolt(os.environ)
+        configure_logging(config.log_level, config.log_format, config.secrets())
+        log_sources(config, found)
+        store, _ = open_or_exit(config)
+        warning = admins_warning(config, store.run_sync(role_rows.count_roles))
+        store.close()
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
+        try:
+            web.run_app(create_app(config), sock=sock, shutdown_timeout=5, print=None, access_log=None,
+                        **SERVER_OPTIONS)
+        except StartupError as exc:
+            fail(f"igbot: {exc}", code=startup_code(exc))
 
 
 def startup_code(exc: StartupError) -> int:

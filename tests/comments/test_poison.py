@@ -9,6 +9,7 @@ import asyncio
 import json
 
 from storage import comments as comment_rows
+from storage import inbox as inbox_rows
 from storage import outbox as outbox_rows
 from tests.comments.conftest import SHOP_IG, deliver, eventually, top_level
 from tests.test_cli import run
@@ -22,14 +23,16 @@ async def inbox_rows_of(deps) -> list[dict]:
 
 async def test_a_comment_that_breaks_the_inbox_worker_is_failed_and_the_others_are_shown(bot, slack, graph, shop,
                                                                                            deps, base_env):
+    # The webhook edge refuses a change shaped like this one; a row that still makes processing raise (stored by
+    # an older igbot, or a bug further in) must not stop the worker either, so it is stored here directly.
     bad = graph.webhook_value(graph.add_comment(MEDIA, "poison", username="x")["id"])
     bad["from"]["username"] = ["not", "a", "name"]
     first = graph.add_comment(MEDIA, "Before the bad one", username="anna")
     after = graph.add_comment(MEDIA, "After the bad one", username="bob")
-    response = await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(first["id"])),
-                                   (SHOP_IG, "comments", bad),
-                                   (SHOP_IG, "comments", graph.webhook_value(after["id"]))])
-    assert response.status == 200
+    assert (await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(first["id"]))])).status == 200
+    await deps.store.run(inbox_rows.add_changes, [{"entry_id": SHOP_IG, "field": "comments", "object_id": bad["id"],
+                                                  "value": bad}])
+    assert (await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(after["id"]))])).status == 200
     await slack.wait_for(lambda: len(top_level(slack, slack.social)) == 2)
     texts = " ".join(m["text"] for m in top_level(slack, slack.social))
     assert "Before the bad one" in texts and "After the bad one" in texts and "poison" not in texts
