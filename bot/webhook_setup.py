@@ -92,8 +92,9 @@ async def subscribe_app(graph: GraphClient, config: Config) -> Finding:
 
 def _ours(entry: dict, account: dict, graph: GraphClient) -> bool:
     if account["login"] == "instagram":
-        return entry.get("app_id") in (None, graph.instagram_app_id) or entry.get("id") == graph.instagram_app_id
-    return str(entry.get("id")) == str(graph.meta_app_id)
+        app_id = graph.settings.instagram_app_id
+        return entry.get("app_id") in (None, app_id) or entry.get("id") == app_id
+    return str(entry.get("id")) == str(graph.settings.meta_app_id)
 
 
 async def token_status(graph: GraphClient, store: Store, cipher: TokenCipher, account: dict) -> Finding:
