@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.connect.fields import account_fields, set_page_fields
-from bot.graph import webhooks
+from bot.graph import media, webhooks
 from bot.graph.client import GraphClient
 from bot.graph.errors import GraphError, TokenInvalid
 from bot.graph_accounts import graph_account
@@ -102,7 +102,7 @@ async def token_status(graph: GraphClient, store: Store, cipher: TokenCipher, ac
     name = f"@{account['username']} token"
     try:
         acting = await graph_account(store, cipher, account)
-        await graph.get(account["ig_user_id"], acting, params={"fields": "id,username"})
+        await media.profile(graph, acting, fields=media.TOKEN_CHECK_FIELDS)
     except TokenInvalid as exc:
         return Finding(name, False, f"{exc.sentence} Reconnect it: `/ig connect {account['username']}` in Slack")
     except GraphError as exc:
