@@ -18,6 +18,7 @@ from bot.comments import process as comment_inbox
 from bot.config import Config
 from bot.deps import Deps
 from bot.edges.http import SERVER_LOGGER, refuse_encoded_bodies
+from bot.graph.call import GraphSettings
 from bot.graph.client import GraphClient
 from bot.graph_state import SqliteGraphState
 from bot.instance import Instance
@@ -91,12 +92,12 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
 
 def build_graph_client(config: Config, http: aiohttp.ClientSession, store) -> GraphClient:
     """Return the process's Graph API client, its state persisted in the store."""
-    return GraphClient(http, state=SqliteGraphState(store), graph_url=config.graph_api_url,
-                       instagram_graph_url=config.instagram_graph_api_url, instagram_api_url=config.instagram_api_url,
-                       version=config.graph_api_version, meta_app_id=config.meta_app_id or None,
-                       meta_app_secret=config.meta_app_secret or None,
-                       instagram_app_id=config.instagram_app_id or None,
-                       instagram_app_secret=config.instagram_app_secret or None)
+    settings = GraphSettings(graph_url=config.graph_api_url, instagram_graph_url=config.instagram_graph_api_url,
+                             instagram_api_url=config.instagram_api_url, version=config.graph_api_version,
+                             meta_app_id=config.meta_app_id or None, meta_app_secret=config.meta_app_secret or None,
+                             instagram_app_id=config.instagram_app_id or None,
+                             instagram_app_secret=config.instagram_app_secret or None)
+    return GraphClient(http, settings, state=SqliteGraphState(store))
 
 
 async def start_socket_mode(bolt, config: Config):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.connect.fields import account_fields, set_page_fields
-from bot.graph import webhooks
+from bot.graph import media, webhooks
 from bot.graph.client import GraphClient
 from bot.graph.errors import GraphError, TokenInvalid
 from bot.graph_accounts import graph_account
@@ -92,8 +92,9 @@ async def subscribe_app(graph: GraphClient, config: Config) -> Finding:
 
 def _ours(entry: dict, account: dict, graph: GraphClient) -> bool:
     if account["login"] == "instagram":
-        return entry.get("app_id") in (None, graph.instagram_app_id) or entry.get("id") == graph.instagram_app_id
-    return str(entry.get("id")) == str(graph.meta_app_id)
+        app_id = graph.settings.instagram_app_id
+        return entry.get("app_id") in (None, app_id) or entry.get("id") == app_id
+    return str(entry.get("id")) == str(graph.settings.meta_app_id)
 
 
 async def token_status(graph: GraphClient, store: Store, cipher: TokenCipher, account: dict) -> Finding:
@@ -101,7 +102,7 @@ async def token_status(graph: GraphClient, store: Store, cipher: TokenCipher, ac
     name = f"@{account['username']} token"
     try:
         acting = await graph_account(store, cipher, account)
-        await graph.get(account["ig_user_id"], acting, params={"fields": "id,username"})
+        await media.profile(graph, acting, fields=media.TOKEN_CHECK_FIELDS)
     except TokenInvalid as exc:  # its sentence says how to reconnect
         return Finding(name, False, exc.sentence)
     except GraphError as exc:

@@ -9,6 +9,7 @@ from bot.connect.fields import account_fields
 from bot.connect.oauth import FACEBOOK_SCOPES
 from bot.deps import Deps
 from bot.graph import errors as E
+from bot.graph import media as graph_media
 from bot.graph import tokens as graph_tokens
 from bot.graph import webhooks as graph_webhooks
 from bot.graph_accounts import graph_account
@@ -175,13 +176,10 @@ async def refresh_usernames(deps: Deps, now: datetime | None = None) -> None:
             continue
         try:
             gaccount = await graph_account(deps.store, deps.cipher, account)
-            node = "me" if account["login"] == "instagram" else account["ig_user_id"]
-            fields = "user_id,username" if account["login"] == "instagram" else "username"
-            body = await deps.graph.get(node, gaccount, params={"fields": fields})
+            name = await graph_media.current_username(deps.graph, gaccount)
         except E.GraphError as exc:
             log.warning("username check for @%s failed: %s", account["username"], exc.sentence)
             continue
-        name = body.get("username")
         if name and name != account["username"]:
             taken = await deps.store.run(account_rows.get_account_by_username, name)
             if taken is None:

@@ -12,6 +12,7 @@ COMMENT_FIELDS = "id,text,timestamp,username,from,like_count,hidden,parent_id,me
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,hidden,parent_id"
 MENTION_COMMENT_FIELDS = "id,text,timestamp,like_count,username,media{id,permalink,media_product_type}"
 MENTION_MEDIA_FIELDS = "id,caption,media_type,permalink,comments_count,like_count,timestamp,username"
+QUOTE_FIELDS = "id,text,username"  # enough to quote a parent comment igbot never showed
 
 
 def _ctx(comment_id: str, action: str | None = None) -> dict[str, Any]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from storage import inbox as inbox_rows
-from tests.comments.conftest import META_SECRET, SHOP_IG, deliver
-from tests.comments.graph_stub import delivery, meta_signature
+from tests.comments.conftest import META_SECRET, SHOP_IG, deliver, delivery, meta_signature
 
 
 def comment_value(cid: str, text: str = "Nice!", user: str = "anna") -> dict:
@@ -42,7 +41,7 @@ async def test_missing_bad_and_stale_signatures_are_refused_and_nothing_is_store
         (await (await bot.get("/metrics")).text())
 
 
-async def test_signature_under_the_instagram_app_secret_is_accepted(aiohttp_client, base_env, slack, graph):
+async def test_signature_under_the_instagram_app_secret_is_accepted(aiohttp_client, base_env, slack):
     from bot.app import create_app
     from bot.config import Config
 

@@ -6,6 +6,8 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.connect.lifecycle import check_tokens
 from storage import accounts as account_rows
 from storage import tokens as token_rows
@@ -80,13 +82,15 @@ async def test_a_lost_subscription_is_restored_and_told_once(deps, graph, graph_
     assert len(told) == 1 and "@lost_shop" in told[0]["text"]
 
 
-async def test_a_rename_on_instagram_is_followed(deps, graph, graph_clock, add_account):
+@pytest.mark.parametrize(("login", "read"), [("facebook", "/{ig-user-id}"), ("instagram", "/me")])
+async def test_a_rename_on_instagram_is_followed(deps, graph, graph_clock, add_account, login, read):
     from bot.connect.lifecycle import refresh_usernames
 
-    row, acct = add_account("old_name")
+    row, acct = add_account("old_name", login=login)
     acct.username = "new_name"
     await refresh_usernames(deps, now=now_of(graph_clock))
     assert (await deps.store.run(account_rows.get_account, row["id"]))["username"] == "new_name"
+    assert [c.ok for c in graph.find_calls(method="GET", path=read)] == [True]
 
 
 async def _expiring(deps, row, now, days: float) -> None:

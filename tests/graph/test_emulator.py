@@ -12,6 +12,7 @@ from bot.graph import (
     BatchRequest,
     GraphAccount,
     GraphClient,
+    GraphSettings,
     MediaFetchFailed,
     MemoryStateStore,
     NotFound,
@@ -25,6 +26,7 @@ from bot.graph import (
     tokens,
 )
 from bot.graph import comments as C
+from tests.graph.conftest import build_client
 
 emulator = pytest.importorskip(
     "sandbox.graph.server",
@@ -73,22 +75,19 @@ async def make(emu, clock, store):
     async with aiohttp.ClientSession() as session:
 
         def build(**kw) -> GraphClient:
-            opts = {
-                "state": store,
-                "graph_url": emu.urls.graph_facebook,
-                "instagram_graph_url": emu.urls.graph_instagram,
-                "instagram_api_url": emu.urls.api_instagram,
-                "meta_app_id": emu.app_id,
-                "meta_app_secret": emu.app_secret,
-                "instagram_app_id": emu.instagram_app_id,
-                "instagram_app_secret": emu.instagram_app_secret,
-                "clock": clock,
-                "sleep": clock.sleep,
-                "rng": random.Random(5),
-                "retry": RetryPolicy(attempts=3, base=0.5, cap=4.0),
-            }
-            opts.update(kw)
-            return GraphClient(session, **opts)
+            settings = GraphSettings(
+                graph_url=emu.urls.graph_facebook,
+                instagram_graph_url=emu.urls.graph_instagram,
+                instagram_api_url=emu.urls.api_instagram,
+                version="v25.0",
+                meta_app_id=emu.app_id,
+                meta_app_secret=emu.app_secret,
+                instagram_app_id=emu.instagram_app_id,
+                instagram_app_secret=emu.instagram_app_secret,
+                retry=RetryPolicy(attempts=3, base=0.5, cap=4.0),
+            )
+            runtime = {"state": store, "clock": clock, "sleep": clock.sleep, "rng": random.Random(5)}
+            return build_client(session, settings, runtime, kw)
 
         yield build
 
@@ -414,13 +413,9 @@ async def test_batch_when_the_app_requires_appsecret_proof(clock, store):
     async with e, aiohttp.ClientSession() as session:
         acct = e.add_account("proof_fb", login="facebook")
         post = e.add_media(acct)
-        client = GraphClient(
-            session,
-            state=store,
-            graph_url=e.urls.graph_facebook,
-            meta_app_id=e.app_id,
-            meta_app_secret=e.app_secret,
-        )
+        settings = GraphSettings(e.urls.graph_facebook, e.urls.graph_instagram, e.urls.api_instagram, "v25.0",
+                                 meta_app_id=e.app_id, meta_app_secret=e.app_secret)
+        client = GraphClient(session, settings, state=store)
         assert (await media.profile(client, account_of(acct)))["username"] == "proof_fb"
         [result] = await client.batch(
             account_of(acct), [BatchRequest(f"{post.id}/insights", {"metric": "reach"})]
