@@ -62,7 +62,25 @@ async def test_usage_headers_appear_after_some_calls(emu, api, fb, FB) -> None:
         "total_time",
         "estimated_time_to_regain_access",
     }
-    assert set(json.loads(r.headers["X-App-Usage"])) == {"call_count", "total_time", "total_cputime"}
+    assert "X-App-Usage" not in r.headers  # Instagram calls count against the account's BUC, not the app
+    assert emu.limiter.app_calls == []
+
+
+async def test_app_token_calls_count_against_the_platform_limit_of_200_per_user_and_hour(emu, api, fb, FB,
+                                                                                       clock) -> None:
+    app_token = f"{emu.app_id}|{emu.app_secret}"
+    budget = 200 * emu.app_users()
+    for _ in range(budget):
+        r = await api.get(FB, "/debug_token", token=app_token, input_token=fb.token)
+        assert r.status == 200
+    usage = json.loads(r.headers["X-App-Usage"])
+    assert usage["call_count"] == 100 and "X-Business-Use-Case-Usage" not in r.headers
+    r = await api.get(FB, "/debug_token", token=app_token, input_token=fb.token)
+    assert r.code == (4, None)
+    assert (await api.get(FB, f"/{fb.ig_user_id}", token=fb.token)).status == 200  # the account's BUC is apart
+    assert len(fb.call_times) == 1
+    clock.advance(3601)
+    assert (await api.get(FB, "/debug_token", token=app_token, input_token=fb.token)).status == 200
 
 
 async def test_buc_keyed_by_page_id_option(clock, api) -> None:
