@@ -16,6 +16,7 @@ MEDIA_FIELDS = (
 PROFILE_FIELDS = "id,username,name,profile_picture_url,followers_count,follows_count,media_count"
 STORY_FIELDS = "id,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp"
 LINK_FIELDS = "id,permalink,shortcode,media_product_type"
+COUNT_FIELDS = "id,timestamp,comments_count"
 
 
 async def profile(
@@ -43,6 +44,23 @@ def list_media(
     return client.items(
         f"{account.ig_user_id}/media", account, params=params, max_items=max_items, priority=priority
     )
+
+
+async def comment_counts(
+    client: GraphClient,
+    account: GraphAccount,
+    *,
+    limit: int = 25,
+    priority: Priority = Priority.BACKGROUND,
+) -> list[dict[str, Any]]:
+    """Read the newest media with their timestamp and comments_count, in one call (what sync compares)."""
+    page = await client.get(
+        f"{account.ig_user_id}/media",
+        account,
+        params={"fields": COUNT_FIELDS, "limit": limit},
+        priority=priority,
+    )
+    return page.get("data") or []
 
 
 def stories(
