@@ -392,3 +392,9 @@ def create_comment_sync_tables(db: Database) -> None:
     db["comment_sync"].create({"account_id": int, "synced_at": str, "newest_read_at": str}, pk="account_id")
     db["comment_sync_media"].create({"account_id": int, "media_id": str, "comments_count": int},
                                     pk=("account_id", "media_id"), not_null={"comments_count"})
+
+
+@migrations()
+def add_token_checked_at(db: Database) -> None:
+    """When the token check last looked at a token: the daily check runs hourly over the least recently checked."""
+    db["tokens"].add_column("checked_at", str)

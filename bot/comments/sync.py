@@ -2,9 +2,9 @@
 
 A cycle reads each account's 25 newest media with their ``comments_count`` in one call, then the comments of
 the media whose count moved since the account's last sync (a new post with comments counts as moved), and of
-the newest post once an hour even when its count stayed (a deleted comment and a new one leave it as it was).
-An idle account costs one call a cycle. Accounts are synced CONCURRENCY at a time, their starts spread over
-most of the interval instead of all at once.
+the newest post (when it has any) once an hour even when its count stayed (a deleted comment and a new one
+leave it as it was). An idle account costs one call a cycle. Accounts are synced CONCURRENCY at a time, their
+starts spread over most of the interval instead of all at once.
 
 While webhooks demonstrably flow for an account (one arrived within WEBHOOK_FLOWING), it is synced once every
 FLOWING_EVERY instead of every cycle. That is safe: each sync compares the counts with those of the last sync
@@ -98,7 +98,8 @@ async def sync_account(deps: Deps, account: dict, *, now: datetime | None = None
 
 def media_to_read(media: list[dict], last: dict, now: datetime, *, read_newest: bool) -> list[str]:
     """Return the media whose comments to read: those whose count moved since the last sync (on the first sync,
-    those with comments among the 10 newest or the last 7 days), and the newest post when it is due."""
+    those with comments among the 10 newest or the last 7 days), and the newest post, if it has comments, when
+    it is due."""
     first = last["synced_at"] is None
     chosen = []
     for i, item in enumerate(media):
@@ -107,7 +108,7 @@ def media_to_read(media: list[dict], last: dict, now: datetime, *, read_newest: 
             moved = count > 0 and (i < NEWEST_POSTS or is_recent(item.get("timestamp"), now))
         else:
             moved = count != last["counts"].get(media_id, 0)
-        if moved or (i == 0 and read_newest):
+        if moved or (i == 0 and read_newest and count > 0):
             chosen.append(media_id)
     return chosen
 
