@@ -163,6 +163,13 @@ async def test_latency(clock, api) -> None:
         start = time.monotonic()
         await api.get(emu.urls.graph_facebook, f"/{fb.ig_user_id}", token=fb.token)
         assert time.monotonic() - start >= 0.05
+        r = await api.post(emu.urls.graph_facebook, "/_sandbox/latency", version=None, form={"seconds": "0.2"})
+        assert r.body == {"latency": 0.2} and emu.faults.latency == 0.2
+        start = time.monotonic()
+        await api.get(emu.urls.graph_facebook, f"/{fb.ig_user_id}", token=fb.token)
+        assert time.monotonic() - start >= 0.2
+        r = await api.post(emu.urls.graph_facebook, "/_sandbox/latency", version=None, form={"seconds": "-1"})
+        assert r.status == 400 and emu.faults.latency == 0.2
 
 
 async def test_control_routes(emu, api, fb, FB, clock) -> None:
