@@ -182,3 +182,13 @@ async def test_usage_at_100_blocks_until_regain(client, stub, clock, fb_account)
     with pytest.raises(Throttled) as info:
         await client.get("1784100", fb_account, priority=Priority.PERSON)
     assert info.value.retry_at == pytest.approx(clock.now + 300)
+
+
+async def test_the_instagram_host_usage_in_x_app_usage_alone_is_the_accounts(client, stub, ig_account, fb_account):
+    stub.on("GET", "/ig/v25.0/1784200", (200, {"id": "1784200"}, {"X-App-Usage": {"call_count": 85, "total_time": 1}}))
+    stub.on("GET", FB_ME, (200, {"id": "1"}))
+    await client.get("1784200", ig_account)
+    with pytest.raises(Throttled) as info:
+        await client.get("1784200", ig_account)
+    assert info.value.scope == "account" and "@studio" in info.value.sentence
+    assert await client.ready_at(None) is None and await client.get("1784100", fb_account) == {"id": "1"}
