@@ -24,7 +24,7 @@ from .counters import CallCounters, CallRecord
 from .paging import follow
 from .redact import redact_text
 from .state import GraphStateStore
-from .throttle import APP_KEY, Throttle, account_key, parse_usage
+from .throttle import APP_KEY, Throttle, account_key, parse_usage, platform_limited
 
 log = logging.getLogger("bot.graph")
 
@@ -131,9 +131,11 @@ class GraphClient:
         *,
         params: Mapping[str, Any] | None = None,
         token_in_query: bool = False,
+        priority: Priority = Priority.PERSON,
         context: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Call the Facebook host with the app token (a 190 here is an app configuration problem)."""
+        """Call the Facebook host with the app token (a 190 here is an app configuration problem); it counts
+        against the app's platform limit, whose background pause holds back BACKGROUND calls."""
         method = method.upper()
         call = Call(
             method=method,
@@ -142,7 +144,7 @@ class GraphClient:
             token=self.app_token(),
             token_in_query=token_in_query,
             app_call=True,
-            priority=Priority.PERSON,
+            priority=priority,
             retry=method == "GET",
             context=dict(context or {}),
         )
@@ -177,7 +179,10 @@ class GraphClient:
         return [call.token, self.settings.meta_app_secret, self.settings.instagram_app_secret, *_form_secrets(call)]
 
     def _keys(self, call: Call) -> list[str]:
-        return [APP_KEY] if call.account is None else [account_key(call.account.id), APP_KEY]
+        """Return the budget a call counts against: its account's BUC, or the app's platform limit."""
+        if call.account is None or call.app_call or platform_limited(urlsplit(call.url).path, call.params):
+            return [APP_KEY]
+        return [account_key(call.account.id)]
 
     async def _admit(self, call: Call) -> None:
         account = call.account
@@ -295,17 +300,24 @@ class GraphClient:
         raise await self.classify(call, failure, body, ctx, regain=regain, sent=sent)
 
     async def _observe(self, call: Call, headers: Mapping[str, str]) -> tuple[str, float]:
+        """Record the usage of the budget the call counts against (the other header, if any, is only logged)."""
         reading = parse_usage(headers) if headers else None
         if reading is None:
             return "-", 0.0
+        [key] = self._keys(call)
         parts = []
         if reading.app_pct is not None:
-            await self.throttle.observe(APP_KEY, reading.app_pct, {"app": reading.app}, 0.0)
+            if key == APP_KEY:
+                await self.throttle.observe(APP_KEY, reading.app_pct, {"app": reading.app}, 0.0)
             parts.append(f"app {reading.app_pct:.0f}%")
         if reading.buc_pct is not None:
-            key = account_key(call.account.id) if call.account else APP_KEY
-            await self.throttle.observe(key, reading.buc_pct, {"buc": reading.buc}, reading.regain_minutes)
+            if key != APP_KEY:
+                await self.throttle.observe(key, reading.buc_pct, {"buc": reading.buc}, reading.regain_minutes)
             parts.append(f"account {reading.buc_pct:.0f}%")
+        elif reading.app_pct is not None and key != APP_KEY and self.host(call.account) == self.instagram_graph_url:
+            # graph.instagram.com may report an account's usage in X-App-Usage alone (graph-api.md §7): every
+            # call there is one account's, so it is that account's budget
+            await self.throttle.observe(key, reading.app_pct, {"app": reading.app}, 0.0)
         if reading.regain_minutes:
             parts.append(f"regain {reading.regain_minutes:g} min")
         return ", ".join(parts) or "-", reading.regain_minutes
@@ -379,8 +391,8 @@ class GraphClient:
             )
             return _scrub(_copy(exc, E.AppConfigError, sentence), secrets)
         if isinstance(exc, E.RateLimited):
-            key = APP_KEY if (exc.scope == "app" or account is None) else account_key(account.id)
-            retry_at = await self.throttle.limited(key, regain)
+            keys = self._keys(call) + ([APP_KEY] if exc.scope == "app" and account is not None else [])
+            retry_at = max([await self.throttle.limited(key, regain) for key in dict.fromkeys(keys)])
             wait = E.wait_words(retry_at - self.clock())
             fresh = E.from_payload(
                 body, status=exc.status, context={**ctx, "wait": wait}, method=call.method, path=exc.path
@@ -480,10 +492,13 @@ class GraphClient:
             "app": await self.throttle.report(APP_KEY),
         }
 
-    async def ready_at(self, account: GraphAccount, priority: Priority = Priority.BACKGROUND) -> float | None:
-        """Return when a call for the account may be made (None: now); never calls Meta."""
+    async def ready_at(
+        self, account: GraphAccount | None, priority: Priority = Priority.BACKGROUND
+    ) -> float | None:
+        """Return when an Instagram call for the account (None: an app-token call) may be made (None: now),
+        from its own budget alone; never calls Meta."""
         try:
-            await self.throttle.admit([account_key(account.id), APP_KEY], priority)
+            await self.throttle.admit([APP_KEY if account is None else account_key(account.id)], priority)
         except E.Throttled as exc:
             return exc.retry_at
         return None

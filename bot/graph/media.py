@@ -24,6 +24,7 @@ DIGEST_MEDIA_FIELDS = (
     "id,caption,media_type,media_product_type,media_url,thumbnail_url,timestamp,permalink,like_count,comments_count"
 )
 TOKEN_CHECK_FIELDS = "id,username"  # one cheap read that proves a token works
+COUNT_FIELDS = "id,timestamp,comments_count"
 
 
 async def profile(
@@ -63,6 +64,23 @@ def list_media(
     return client.items(
         f"{account.ig_user_id}/media", account, params=params, max_items=max_items, priority=priority
     )
+
+
+async def comment_counts(
+    client: GraphClient,
+    account: GraphAccount,
+    *,
+    limit: int = 25,
+    priority: Priority = Priority.BACKGROUND,
+) -> list[dict[str, Any]]:
+    """Read the newest media with their timestamp and comments_count, in one call (what sync compares)."""
+    page = await client.get(
+        f"{account.ig_user_id}/media",
+        account,
+        params={"fields": COUNT_FIELDS, "limit": limit},
+        priority=priority,
+    )
+    return page.get("data") or []
 
 
 def stories(

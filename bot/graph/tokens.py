@@ -79,10 +79,17 @@ async def facebook_pages(
     return found
 
 
-async def debug_token(client: GraphClient, input_token: str) -> dict[str, Any]:
+async def debug_token(
+    client: GraphClient, input_token: str, *, priority: Priority = Priority.PERSON
+) -> dict[str, Any]:
     """Inspect a token with the app token (``is_valid``, ``expires_at``, ``data_access_expires_at`` …)."""
     body = await client.app_request(
-        "GET", "debug_token", params={"input_token": input_token}, token_in_query=True, context=_LOGIN
+        "GET",
+        "debug_token",
+        params={"input_token": input_token},
+        token_in_query=True,
+        priority=priority,
+        context=_LOGIN,
     )
     return body.get("data") or {}
 
