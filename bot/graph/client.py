@@ -314,8 +314,9 @@ class GraphClient:
             if key != APP_KEY:
                 await self.throttle.observe(key, reading.buc_pct, {"buc": reading.buc}, reading.regain_minutes)
             parts.append(f"account {reading.buc_pct:.0f}%")
-        elif reading.app_pct is not None and key != APP_KEY and self.host(call.account) == self.instagram_graph_url:
-            # graph.instagram.com may report an account's usage in X-App-Usage alone (graph-api.md §7): every
+        elif (reading.app_pct is not None and key != APP_KEY
+              and self.host(call.account) == self.settings.instagram_graph_url):
+            # graph.instagram.com may report an account's usage in X-App-Usage alone: every
             # call there is one account's, so it is that account's budget
             await self.throttle.observe(key, reading.app_pct, {"app": reading.app}, 0.0)
         if reading.regain_minutes:
