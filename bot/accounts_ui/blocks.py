@@ -66,13 +66,21 @@ def account_section(health: AccountHealth, now: datetime) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": account_text(health, now), "verbatim": True}}
 
 
+def pager_ids(action_id: str) -> tuple[str, str]:
+    """The action ids of a pager's Next and Previous buttons."""
+    return action_id, f"{action_id}_prev"
+
+
+PAGE_ACTIONS = pager_ids(PAGE_ACTION)
+
+
 def pager(action_id: str, page: int, pages: int) -> dict | None:
     """Previous/Next buttons carrying the page to show, or None when there is one page."""
     if pages <= 1:
         return None
     buttons = []
     if page > 1:
-        buttons.append({"type": "button", "action_id": f"{action_id}_prev", "value": str(page - 1),
+        buttons.append({"type": "button", "action_id": pager_ids(action_id)[1], "value": str(page - 1),
                         "text": {"type": "plain_text", "text": "Previous page"}})
     if page < pages:
         buttons.append({"type": "button", "action_id": action_id, "value": str(page + 1),

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.comments import actions, modals
+from bot.comments.render import ACTION_IDS
 from bot.deps import Deps
 from bot.edges.ids import row_id
 
@@ -104,11 +105,5 @@ async def handle_open(ack: AsyncAck) -> None:
     await ack()
 
 
-ACTIONS = {
-    "comment_reply": handle_button,
-    "comment_hide": handle_button,
-    "comment_unhide": handle_button,
-    "comment_delete": handle_button,
-    "comment_menu": handle_menu,
-    "comment_open": handle_open,
-}
+ACTIONS = {ACTION_IDS["reply"]: handle_button, ACTION_IDS["hide"]: handle_button, ACTION_IDS["unhide"]: handle_button,
+           ACTION_IDS["delete"]: handle_button, ACTION_IDS["menu"]: handle_menu, ACTION_IDS["open"]: handle_open}

@@ -10,11 +10,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.edges.ids import row_id
 from bot.posts import actions
+from bot.posts import messages as post_blocks
+from bot.posts.messages import REJECT_BLOCK, REJECT_INPUT
 from handlers.actions.comments import tell, tell_stale
 from handlers.commands.posts import cancel_post
-
-REJECT_CALLBACK = "post_reject"
-REJECT_BLOCK, REJECT_INPUT = "reason", "reason_input"
 
 
 def _post_id(action: dict) -> int | None:
@@ -40,14 +39,14 @@ async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
         return
     user = body["user"]["id"]
     name = action["action_id"]
-    if name == "post_cancel":
+    if name == post_blocks.CANCEL_ACTION:
         await tell(client, _where(body), user, await cancel_post(deps, user_id=user, post_id=post_id))
         return
-    if name == "post_approve":
+    if name == post_blocks.APPROVE_ACTION:
         outcome = await actions.approve(deps, user_id=user, post_id=post_id, seen_revision=_seen_revision(action))
     else:
-        run = {"post_publish_now": actions.publish_now, "post_retry": actions.retry,
-               "post_check": actions.check_again}[name]
+        run = {post_blocks.PUBLISH_NOW_ACTION: actions.publish_now, post_blocks.RETRY_ACTION: actions.retry,
+               post_blocks.CHECK_ACTION: actions.check_again}[name]
         outcome = await run(deps, user_id=user, post_id=post_id)
     if not outcome.ok:
         await tell(client, _where(body), user, outcome.message)
@@ -60,15 +59,7 @@ async def handle_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
     if post_id is None:
         await tell_stale(client, body)
         return
-    await client.views_open(trigger_id=body["trigger_id"], view={
-        "type": "modal", "callback_id": REJECT_CALLBACK,
-        "private_metadata": json.dumps({"post_id": post_id, "channel": _where(body)}),
-        "title": {"type": "plain_text", "text": f"Reject post #{post_id}"[:24]},
-        "submit": {"type": "plain_text", "text": "Reject"}, "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [{"type": "input", "block_id": REJECT_BLOCK, "label": {"type": "plain_text", "text": "Why?"},
-                    "element": {"type": "plain_text_input", "action_id": REJECT_INPUT, "multiline": True,
-                                "max_length": 1000}}],
-    })
+    await client.views_open(trigger_id=body["trigger_id"], view=post_blocks.reject_modal(post_id, _where(body)))
 
 
 async def handle_reject_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
@@ -87,6 +78,7 @@ async def handle_reject_submit(ack: AsyncAck, body: dict, view: dict, client: As
     await ack()
 
 
-ACTIONS = {name: handle_button for name in ("post_publish_now", "post_retry", "post_check", "post_cancel",
-                                            "post_approve")} | {"post_reject": handle_reject}
-SUBMISSIONS = {REJECT_CALLBACK: handle_reject_submit}
+ACTIONS = dict.fromkeys((post_blocks.PUBLISH_NOW_ACTION, post_blocks.RETRY_ACTION, post_blocks.CHECK_ACTION,
+                         post_blocks.CANCEL_ACTION, post_blocks.APPROVE_ACTION), handle_button) | {
+    post_blocks.REJECT_ACTION: handle_reject}
+SUBMISSIONS = {post_blocks.REJECT_CALLBACK: handle_reject_submit}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
-from bot.accounts_ui.blocks import PAGE_ACTION
+from bot.accounts_ui.blocks import PAGE_ACTIONS
 from bot.accounts_ui.listing import USAGE, accounts_reply, parse_page
 from bot.blocks import escape
 from bot.deps import Deps
@@ -30,4 +30,4 @@ async def handle_page(ack: AsyncAck, body: dict, action: dict, deps: Deps, respo
     await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
 
-ACTIONS = {PAGE_ACTION: handle_page, f"{PAGE_ACTION}_prev": handle_page}
+ACTIONS = dict.fromkeys(PAGE_ACTIONS, handle_page)

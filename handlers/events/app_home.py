@@ -59,6 +59,6 @@ async def handle_connect_submit(ack: AsyncAck, body: dict, view: dict, client: A
     await ack(response_action="update", view=result)
 
 
-ACTIONS = {home_blocks.PAGE_ACTION: handle_page, f"{home_blocks.PAGE_ACTION}_prev": handle_page,
+ACTIONS = {**dict.fromkeys(home_blocks.PAGE_ACTIONS, handle_page),
            home_blocks.COMPOSE_ACTION: handle_compose, home_blocks.CONNECT_ACTION: handle_connect}
 SUBMISSIONS = {connect_modal.CALLBACK: handle_connect_submit}

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.edges.ids import row_id
 from bot.posts import compose, composing
+from bot.posts import messages as post_blocks
 from bot.posts.compose import FieldErrors
 from handlers.actions.comments import tell, tell_stale
 
@@ -53,5 +54,6 @@ async def handle_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebC
 
 
 OPTIONS = {compose.ACCOUNT_ACTION: handle_account_options}
-ACTIONS = {compose.ACCOUNT_ACTION: handle_choice, compose.TYPE_ACTION: handle_choice, "post_edit": handle_edit}
+ACTIONS = {compose.ACCOUNT_ACTION: handle_choice, compose.TYPE_ACTION: handle_choice,
+           post_blocks.EDIT_ACTION: handle_edit}
 SUBMISSIONS = {compose.CALLBACK: handle_submit}
