@@ -23,7 +23,7 @@ import pytest
 import pytest_asyncio
 
 from bot.demo import world as sandbox
-from handlers.actions.comments import STALE
+from handlers.replies import STALE
 
 IN_WORLD = pytest.mark.asyncio(loop_scope="module")  # every test here shares one world
 DEEP = 10_000

@@ -5,41 +5,20 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.comments import actions, modals
 from bot.comments.render import ACTION_IDS
 from bot.deps import Deps
 from bot.edges.ids import row_id
+from handlers.replies import tell, tell_stale, where
 
 log = logging.getLogger(__name__)
-STALE = (":x: That button does not match anything igbot knows, so nothing was done. "
-         "Use the buttons on the newest message.")
-
-
-async def tell(client: AsyncWebClient, channel: str | None, user: str, text: str) -> None:
-    """Show a sentence to one person only (ephemeral); log if Slack refuses."""
-    if not channel:
-        return
-    try:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text)
-    except SlackApiError as exc:
-        log.warning("could not tell %s ephemerally: %s", user, exc.response.get("error"))
-
-
-async def tell_stale(client: AsyncWebClient, body: dict) -> None:
-    """Answer a button whose value matches nothing igbot could have made (altered or from another app)."""
-    await tell(client, _where(body), body["user"]["id"], STALE)
-
-
-def _where(body: dict) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
 async def open_reply(deps: Deps, client: AsyncWebClient, body: dict, comment_id: int) -> None:
     """Open the Reply modal (from stored rows) for a person who may reply; else tell them why not."""
-    user, channel = body["user"]["id"], _where(body)
+    user, channel = body["user"]["id"], where(body)
     allowed = await actions.may_act(deps, user_id=user, comment_id=comment_id, action="reply")
     if isinstance(allowed, actions.Outcome):
         await tell(client, channel, user, allowed.message)
@@ -50,7 +29,7 @@ async def open_reply(deps: Deps, client: AsyncWebClient, body: dict, comment_id:
 
 async def open_delete(deps: Deps, client: AsyncWebClient, body: dict, comment_id: int) -> None:
     """Open the Delete confirm modal for a person who may delete; else tell them why not."""
-    user, channel = body["user"]["id"], _where(body)
+    user, channel = body["user"]["id"], where(body)
     allowed = await actions.may_act(deps, user_id=user, comment_id=comment_id, action="delete")
     if isinstance(allowed, actions.Outcome):
         await tell(client, channel, user, allowed.message)
@@ -67,7 +46,7 @@ async def run_action(deps: Deps, client: AsyncWebClient, body: dict, name: str, 
     else:
         outcome = await actions.hide(deps, user_id=user, comment_id=comment_id, hidden=name == "hide")
     if not outcome.ok:
-        await tell(client, _where(body), user, outcome.message)
+        await tell(client, where(body), user, outcome.message)
 
 
 async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:

@@ -1,4 +1,5 @@
-"""Every action and callback id igbot emits has a listener, and every listener has an emitter.
+"""Handlers' wiring: every emitted action and callback id has a listener and every listener an emitter; surfaces
+never import each other.
 
 Ids are constants declared beside the Block Kit that emits them: module-level names ending in ``_ACTION``
 (or ``_ACTIONS`` for a tuple of them, ``ACTION_IDS`` for a table) for interactive elements, and ``CALLBACK``
@@ -105,3 +106,19 @@ def test_the_checks_see_a_missing_listener_and_a_literal_id(monkeypatch, tmp_pat
     source.write_text('BUTTON = {"type": "button", "action_id": "post_retry", "value": "1"}\n')
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert literal_ids(source) == ["blocks.py:1 action_id='post_retry'"]
+
+
+SURFACES = ("actions", "commands", "events", "options", "views", "web")
+
+
+def test_handler_surfaces_never_import_each_other():
+    crossings = []
+    for surface in SURFACES:
+        for path in sorted((ROOT / "handlers" / surface).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+                crossings += [f"{path.relative_to(ROOT)} imports {name}" for name in names
+                              if name.startswith("handlers.") and name.split(".")[1] in SURFACES
+                              and name.split(".")[1] != surface]
+    assert crossings == []
