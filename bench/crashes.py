@@ -206,7 +206,7 @@ class Harness:
         return json.loads(wait_for_file(path, self._emulators, self.folder / "emulators.log"))
 
     def _env(self) -> dict[str, str]:
-        from bot.secrets import new_key
+        from bot.cipher import new_key
 
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SLACK_BOT_TOKEN": BOT_TOKEN,
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": self.info["slack_api_url"],

@@ -186,7 +186,7 @@ def _get_json(url: str) -> dict:
 
 def measure(accounts: int, latencies: list[float], runs: int) -> dict:
     """Start the emulators and igbot for one account count; return igbot's figures."""
-    from bot.secrets import new_key
+    from bot.cipher import new_key
 
     with tempfile.TemporaryDirectory(prefix="igbot-bench-sync-") as folder:
         info_path, out_path = f"{folder}/emulators.json", f"{folder}/figures.json"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.secrets import TokenCipher
+from bot.cipher import TokenCipher
 from storage import accounts as account_rows
 from storage import tokens as token_rows
 from storage.db import Store

@@ -11,8 +11,8 @@ import click
 
 from bot import accounts as account_ops
 from bot import envfile
+from bot.cipher import new_key
 from bot.config import Config, ConfigError
-from bot.secrets import new_key
 from bot.startup import PortInUse, StartupError, listen_socket, open_store
 from storage import accounts as account_rows
 from storage import failed as failed_rows

@@ -6,8 +6,8 @@ import errno
 import socket
 from pathlib import Path
 
+from bot.cipher import KeyMismatch, SecretKeyError, TokenCipher, key_file_for, load_or_create_key
 from bot.config import Config
-from bot.secrets import KeyMismatch, SecretKeyError, TokenCipher, key_file_for, load_or_create_key
 from storage import tokens as token_rows
 from storage.db import StorageError, Store
 from storage.meta import get_meta, set_meta

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.cipher import TokenCipher
 from bot.config import Config
 from bot.connect.fields import account_fields, set_page_fields
 from bot.graph import media, webhooks
 from bot.graph.client import GraphClient
 from bot.graph.errors import GraphError, TokenInvalid
 from bot.graph_accounts import graph_account
-from bot.secrets import TokenCipher
 from storage import accounts as account_rows
 from storage.db import Store
 

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.cipher import new_key
 from bot.config import Config
-from bot.secrets import new_key
 from sandbox.slack import SlackEmulator
 from tests import specs
 

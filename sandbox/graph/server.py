@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import control
+from . import http_controls
 from .auth import authenticate, can_see, header_token, owner_account, require_scope
 from .call import Call
 from .calllog import CallLog, CallRecord, redact
@@ -166,7 +166,7 @@ class GraphEmulator(Seeding, Controls):
         ):
             app = web.Application(client_max_size=64 * 1024 * 1024)
             if host == GRAPH_FACEBOOK:
-                control.register(app, self)
+                http_controls.register(app, self)
             if host == RUPLOAD_FACEBOOK:
                 app.router.add_post("/ig-api-upload/{version}/{container_id}", self._on_rupload)
             else:
