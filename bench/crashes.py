@@ -178,6 +178,17 @@ def _post_json(url: str, body: dict, timeout: float = 10) -> dict:
         return json.loads(response.read())
 
 
+def wait_for_file(path: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> str:
+    """Return the text of the file a child process writes when it is ready; raise with its log if it dies first
+    or takes longer than timeout."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the emulators did not start: " + log.read_text())
+        time.sleep(0.05)
+    return Path(path).read_text()
+
+
 def free_port() -> int:
     """Return a loopback port that is free right now."""
     import socket
@@ -217,15 +228,10 @@ class Harness:
         self._register()
 
     def _wait_info(self, path: str) -> dict:
-        deadline = time.monotonic() + 60
-        while not os.path.exists(path):
-            if self._emulators.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the emulators did not start: " + (self.folder / "emulators.log").read_text())
-            time.sleep(0.05)
-        return json.loads(Path(path).read_text())
+        return json.loads(wait_for_file(path, self._emulators, self.folder / "emulators.log"))
 
     def _env(self) -> dict[str, str]:
-        from bot.secrets import new_key
+        from bot.cipher import new_key
 
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SLACK_BOT_TOKEN": BOT_TOKEN,
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": self.info["slack_api_url"],

@@ -26,7 +26,7 @@ from bot.digests import chart  # noqa: E402
 from bot.digests.collect import ACCOUNT_METRICS, MEDIA_METRICS, collect  # noqa: E402
 from bot.digests.compose import compose  # noqa: E402
 from bot.digests.schedule import day_range  # noqa: E402
-from bot.graph import GraphAccount, GraphClient, MemoryStateStore  # noqa: E402
+from bot.graph import GraphAccount, GraphClient, GraphSettings, MemoryStateStore  # noqa: E402
 
 TZ = "Europe/Berlin"
 DAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin
@@ -72,9 +72,9 @@ WAYS = {igbot: "igbot (expansion, one call per kind)", per_media: "tutorial: one
 
 async def measure(emu: Any, session: aiohttp.ClientSession, accounts: list[GraphAccount], way, media: int) -> Row:
     """Read every account's digest one way, with a fresh client, and count what it cost."""
-    client = GraphClient(session, state=MemoryStateStore(), graph_url=emu.urls.graph_facebook,
-                         instagram_graph_url=emu.urls.graph_instagram, meta_app_id=emu.app_id,
-                         meta_app_secret=emu.app_secret, throttle_threshold=101, clock=emu.clock)
+    settings = GraphSettings(emu.urls.graph_facebook, emu.urls.graph_instagram, emu.urls.api_instagram, "v25.0",
+                             meta_app_id=emu.app_id, meta_app_secret=emu.app_secret, throttle_threshold=101)
+    client = GraphClient(session, settings, state=MemoryStateStore(), clock=emu.clock)
     before = emu.count_calls()
     started = time.perf_counter()
     read = 0

@@ -19,7 +19,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.graph import BatchRequest, GraphAccount, GraphClient, MemoryStateStore, insights  # noqa: E402
+from bot.graph import BatchRequest, GraphAccount, GraphClient, GraphSettings, MemoryStateStore, insights  # noqa: E402
 
 WAYS = {
     "expansion": "field expansion, 50 per page",
@@ -76,15 +76,16 @@ async def per_media(client: GraphClient, account: GraphAccount, n: int) -> int:
 
 async def measure(emu: Any, session: aiohttp.ClientSession, account: GraphAccount, way, n: int) -> Row:
     """Run one way with a fresh client and count what it cost."""
-    client = GraphClient(
-        session,
-        state=MemoryStateStore(),
-        graph_url=emu.urls.graph_facebook,
-        instagram_graph_url=emu.urls.graph_instagram,
+    settings = GraphSettings(
+        emu.urls.graph_facebook,
+        emu.urls.graph_instagram,
+        emu.urls.api_instagram,
+        "v25.0",
         meta_app_id=emu.app_id,
         meta_app_secret=emu.app_secret,
         throttle_threshold=101,  # a benchmark, not background work: never hold calls back
     )
+    client = GraphClient(session, settings, state=MemoryStateStore())
     before = emu.count_calls()
     started = time.perf_counter()
     done = await way(client, account, n)

@@ -11,8 +11,8 @@ from aiohttp import web
 
 from bot import accounts as account_ops
 from bot.appkeys import DEPS
+from bot.cipher import new_key
 from bot.config import Config
-from bot.secrets import new_key
 from sandbox.graph import GraphEmulator
 from sandbox.slack import RateLimits, SlackEmulator
 

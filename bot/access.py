@@ -28,7 +28,7 @@ async def authorize(deps: Deps, *, user_id: str, account: dict, needed: str, act
         return Decision(True, held)
     await record(deps, user_id=user_id, action=action, account=account, target=target, result="refused",
                  detail=f"needs {needed}, has {held or 'no role'}")
-    return Decision(False, held, roles.refusal(needed, account["username"], deps.config.admins))
+    return Decision(False, held, roles.refusal(needed, account["username"], deps.config.admins, user_id))
 
 
 async def record(deps: Deps, *, user_id: str, action: str, account: dict | None, result: str,

@@ -128,12 +128,21 @@ async def revoke(deps: Deps, client: AsyncWebClient, actor: str, who: str, where
     return f":white_check_mark: <@{person.user_id}> no longer has a role on {where_text}.{note}"
 
 
+async def own_roles(deps: Deps, actor: str) -> str:
+    """What a person who may not list roles is told instead: their own roles, and who can list them all."""
+    grants = await deps.store.run(role_rows.roles_of, actor)
+    mine = ", ".join(f"*{role}* on {'every account' if name == '*' else '@' + escape(name)}"
+                     for name, role in sorted(grants.items())) or "no role on any account"
+    who = ", ".join(f"<@{a}>" for a in deps.config.admins) or "an igbot admin"
+    return f":no_entry: Only admins can list everyone's roles. You have {mine}; ask {who} about the others."
+
+
 async def list_access(deps: Deps, actor: str, where: str | None) -> str:
     """List who holds which role (on one account, with '*' grants, or everywhere)."""
     account = await account_or_all(deps, where, allow_all=True) if where else ALL
     decision = await authorize(deps, user_id=actor, account=account, needed="admin", action="access.list")
     if not decision.allowed:
-        return decision.message
+        return await own_roles(deps, actor)
     rows = await deps.store.run(role_rows.list_roles, None if account is ALL else account["username"])
     await record(deps, user_id=actor, action="access.list", account=account if account["id"] else None, result="ok")
     lines = [f"• <@{r['slack_user_id']}> — *{r['role']}* on "

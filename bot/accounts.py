@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.secrets import TokenCipher
+from bot.cipher import TokenCipher
 from storage import accounts as account_rows
 from storage import tokens as token_rows
 from storage.db import Store
@@ -65,6 +65,11 @@ def validate_new_account(*, username: str, ig_user_id: str, login: str, page_id:
         problems.append(f"login {login!r} must be facebook or instagram")
     if page_id is not None and not page_id.isdigit():
         problems.append(f"page id {page_id!r} must be numeric")
+    if login == "facebook" and not page_id:
+        problems.append("a Facebook-Login account needs its Page id (--page-id): its comments reach igbot as "
+                        "webhooks through that Page. `GET /me/accounts?fields=id,instagram_business_account` "
+                        "with your user token lists each Page id beside its Instagram account; or register an "
+                        "Instagram-Login token with --login instagram")
     if not CHANNEL_ID.match(channel_id):
         problems.append(f"channel {channel_id!r} must be a Slack channel id like C0123456789 (open the "
                         "channel's details; the id is at the bottom)")

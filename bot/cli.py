@@ -1,17 +1,19 @@
-"""The `igbot` command line: serve, accounts, keygen, doctor."""
+"""The `igbot` command line: init, serve, accounts, keygen, doctor."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 import click
 
 from bot import accounts as account_ops
+from bot import envfile
+from bot.cipher import new_key
 from bot.config import Config, ConfigError
-from bot.secrets import new_key
-from bot.startup import StartupError, open_store
+from bot.startup import PortInUse, StartupError, listen_socket, open_store
 from storage import accounts as account_rows
 from storage import failed as failed_rows
 from storage import tokens as token_rows
@@ -21,11 +23,38 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def load_config() -> Config:
-    """Read the environment once; on bad values print every problem and exit 2."""
-    try:
-        return Config.from_env(os.environ)
-    except ConfigError as exc:
-        fail("igbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in exc.problems), code=2)
+    """Read the env file and the environment once; on bad values print every problem and exit 2."""
+    return load_settings()[0]
+
+
+def load_settings() -> tuple[Config, envfile.EnvFile]:
+    """Return the Config (environment variables over the env file's) and the env file that was read."""
+    context = click.get_current_context()
+    if "settings" not in context.meta:
+        path, chosen = env_file_path()
+        try:
+            found = envfile.read(path, required=chosen)
+        except envfile.EnvFileError as exc:
+            fail(f"igbot cannot read the env file {exc.path}:\n" + "\n".join(f"  - {p}" for p in exc.problems),
+                 code=2)
+        try:
+            config = Config.from_env({**found.values, **os.environ})
+        except ConfigError as exc:
+            fail_settings(exc.problems, found)
+        context.meta["settings"] = (config, found)
+    return context.meta["settings"]
+
+
+def env_file_path() -> tuple[Path, bool]:
+    """Return the env file's absolute path, and whether it was named with --env-file."""
+    chosen = click.get_current_context().find_root().params.get("env_file")
+    return (Path(chosen).expanduser() if chosen else envfile.default_path()).absolute(), bool(chosen)
+
+
+def fail_settings(problems: list[str], found: envfile.EnvFile):
+    """Exit 2 listing every setting to fix, and which env file was read."""
+    fail("igbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in problems)
+         + f"\n(env file: {found.describe()})", code=2)
 
 
 def fail(message: str, code: int = 1):
@@ -34,53 +63,129 @@ def fail(message: str, code: int = 1):
     sys.exit(code)
 
 
-def open_or_exit(config: Config):
-    """Open the database and key, or exit with the reason."""
+def open_or_exit(config: Config, *, create: bool = True):
+    """Open the database and key (without create: only an existing one), or exit with the reason."""
     try:
-        return open_store(config)
+        return open_store(config, create=create)
     except StartupError as exc:
         fail(f"igbot: {exc}")
 
 
 @click.group(context_settings=CONTEXT)
-def cli() -> None:
+@click.option("--env-file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+              help=f"settings file to read (default: ./{envfile.DEFAULT_NAME} if it exists); "
+                   "environment variables override it")
+def cli(env_file: str | None) -> None:
     """igbot: run an Instagram account's comments, posts and digests from Slack.
 
     \b
     Example:
         igbot demo          # try everything offline, no accounts needed
-        igbot serve         # run the service (configure it with environment variables)
+        igbot init          # write ./igbot.env with a fresh secret key, then fill it in
+        igbot serve         # run the service with the settings of ./igbot.env
     """
 
 
 @cli.command()
-def serve() -> None:
-    """Run the service: HTTP server, workers and scheduler.
+@click.option("--db", default="igbot.db", show_default=True, metavar="PATH",
+              help="database file to put in IGBOT_DB (made absolute)")
+def init(db: str) -> None:
+    """Write a new env file (mode 0600) with a fresh IGBOT_SECRET_KEY and every setting explained.
+
+    Writes ./igbot.env, or the file given with --env-file; an existing file is never overwritten.
+    IGBOT_DB is set to the absolute path of --db (default: igbot.db in the current folder).
 
     \b
     Example:
-        SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… META_APP_ID=… META_APP_SECRET=… \\
-        META_WEBHOOK_VERIFY_TOKEN=… igbot serve
+        igbot init && $EDITOR igbot.env
+        igbot --env-file /etc/igbot/igbot.env init --db /var/lib/igbot/igbot.db
     """
+    path, chosen = env_file_path()
+    text = envfile.template(secret_key=new_key(), db_path=str(Path(db).expanduser().absolute()))
+    try:
+        envfile.write_new(path, text)
+    except FileExistsError:
+        fail(f"igbot: {path} already exists and keeps its key; it was not changed. Edit it with a text editor "
+             "(its IGBOT_SECRET_KEY must stay the same while the database holds tokens).", code=1)
+    except OSError as exc:
+        fail(f"igbot: cannot write {path}: {exc.strerror}.", code=1)
+    click.echo(f"Wrote {path} (mode 0600) with a new IGBOT_SECRET_KEY and META_WEBHOOK_VERIFY_TOKEN.\n"
+               "Fill in the lines marked REQUIRED, then run `igbot doctor`."
+               + ("" if not chosen else f" Pass --env-file {path} to every igbot command."))
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="port to listen on  [default: IGBOT_PORT, else 3000]")
+def serve(port: int | None) -> None:
+    """Run the service: HTTP server, workers and scheduler.
+
+    Settings come from ./igbot.env (or --env-file) and the environment; the env file and the absolute
+    database path are logged at start-up.
+
+    \b
+    Example:
+        igbot serve
+        igbot --env-file /etc/igbot/igbot.env serve --port 3000
+    """
+    from dataclasses import replace
+
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import SERVER_OPTIONS, create_app
     from bot.doctor import admins_warning
     from bot.logs import configure_logging
+    from bot.slack import hide_environment_from_bolt
     from storage import roles as role_rows
 
-    config = load_config()
+    config, found = load_settings()
+    if port is not None:
+        config = replace(config, port=port)
     problems = config.serve_problems()
     if problems:
-        fail("igbot cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in problems), code=2)
-    configure_logging(config.log_level, config.log_format, config.secrets())
-    store, _ = open_or_exit(config)
-    warning = admins_warning(config, store.run_sync(role_rows.count_roles))
-    store.close()
-    if warning:
-        click.echo(f"warning: {warning}", err=True)
-    web.run_app(create_app(config), host=config.host, port=config.port, shutdown_timeout=5, print=None,
-                access_log=None)
+        fail_settings(problems, found)
+    try:  # the port first: a busy one is the only line printed
+        sock = listen_socket(config.host, config.port, hint="pick another with IGBOT_PORT=… or `igbot serve "
+                                                              "--port …`")
+    except StartupError as exc:
+        fail(f"igbot: {exc}", code=startup_code(exc))
+    with sock:
+        hide_environment_from_bolt(os.environ)
+        configure_logging(config.log_level, config.log_format, config.secrets())
+        log_sources(config, found)
+        store, _ = open_or_exit(config)
+        warning = admins_warning(config, store.run_sync(role_rows.count_roles))
+        store.close()
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
+        try:
+            web.run_app(create_app(config), sock=sock, shutdown_timeout=5, print=None, access_log=None,
+                        **SERVER_OPTIONS)
+        except StartupError as exc:
+            fail(f"igbot: {exc}", code=startup_code(exc))
+
+
+def startup_code(exc: StartupError) -> int:
+    """Return the exit code for a start-up failure: 2 when the port is taken, else 1."""
+    return 2 if isinstance(exc, PortInUse) else 1
+
+
+def log_sources(config: Config, found: envfile.EnvFile) -> None:
+    """Log, at start-up, which env file was read and which database is used."""
+    import logging
+
+    log = logging.getLogger("igbot")
+    log.info("env file: %s", found.describe())
+    log.info("database: %s", config.db_path)
+    if found.loose_mode():
+        log.warning("env file: %s", found.loose_mode())
+
+
+def report_logging(config: Config) -> None:
+    """For commands whose output is a report: log errors only (everything with IGBOT_LOG_LEVEL=DEBUG)."""
+    from bot.logs import configure_logging
+
+    configure_logging("DEBUG" if config.log_level == "DEBUG" else "ERROR", config.log_format, config.secrets())
 
 
 @cli.command()
@@ -104,7 +209,9 @@ def doctor() -> None:
     """
     from bot.doctor import run_checks
 
-    checks = asyncio.run(run_checks(load_config()))
+    config, found = load_settings()
+    report_logging(config)
+    checks = asyncio.run(run_checks(config, found))
     for check in checks:
         mark = "!" if check.warning else ("ok" if check.ok else "FAIL")
         lines = check.detail.splitlines() or [""]
@@ -148,6 +255,7 @@ def webhooks_subscribe(page_fields: str | None) -> None:
     from bot.webhook_setup import run_report
 
     config = load_config()
+    report_logging(config)
     try:
         fields = parse_page_fields(page_fields) if page_fields is not None else None
     except ValueError as exc:
@@ -171,6 +279,7 @@ def webhooks_status() -> None:
     from bot.webhook_setup import run_report
 
     config = load_config()
+    report_logging(config)
     try:
         findings = asyncio.run(run_report(config, subscribe=False))
     except StartupError as exc:
@@ -230,7 +339,7 @@ def accounts_list() -> None:
     Example:
         igbot accounts list
     """
-    store, _ = open_or_exit(load_config())
+    store, _ = open_or_exit(load_config(), create=False)
     try:
         rows = store.run_sync(account_rows.list_accounts)
         tokens = {t["account_id"]: t for t in store.run_sync(token_rows.list_tokens)}
@@ -261,7 +370,7 @@ def accounts_remove(name: str) -> None:
     Example:
         igbot accounts remove demo_shop
     """
-    store, _ = open_or_exit(load_config())
+    store, _ = open_or_exit(load_config(), create=False)
     try:
         row = store.run_sync(account_rows.get_account_by_username, name)
         if row is None:
@@ -287,12 +396,14 @@ def demo(verbose: bool) -> None:
     """
     from bot.demo.runner import play
     from bot.logs import configure_logging
+    from bot.slack import hide_environment_from_bolt
 
+    hide_environment_from_bolt(os.environ)
     configure_logging("INFO" if verbose else "ERROR", "text")
     try:
         ok = asyncio.run(play(sandbox_db_path()))
     except StartupError as exc:
-        fail(f"igbot: {exc}")
+        fail(f"igbot: {exc}", code=startup_code(exc))
     sys.exit(0 if ok else 1)
 
 
@@ -316,13 +427,15 @@ def sandbox(port: int, trickle: float, no_auto_comments: bool) -> None:
     """
     from bot.demo.playground import run_playground
     from bot.logs import configure_logging
+    from bot.slack import hide_environment_from_bolt
 
+    hide_environment_from_bolt(os.environ)
     configure_logging("INFO", "text")
     try:
         asyncio.run(run_playground(sandbox_db_path(), port=port, trickle=0 if no_auto_comments else trickle,
                                    echo=click.echo))
     except StartupError as exc:
-        fail(f"igbot: {exc}")
+        fail(f"igbot: {exc}", code=startup_code(exc))
 
 
 @cli.group(context_settings=CONTEXT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -77,7 +78,7 @@ class Config:
             "facebook_www_url": parser.url("FACEBOOK_WWW_URL", cls.facebook_www_url),
             "instagram_www_url": parser.url("INSTAGRAM_WWW_URL", cls.instagram_www_url),
             "instagram_api_url": parser.url("INSTAGRAM_API_URL", cls.instagram_api_url),
-            "db_path": parser.text("IGBOT_DB") or cls.db_path,
+            "db_path": parser.path("IGBOT_DB", cls.db_path),
             "secret_key": parser.fernet_key("IGBOT_SECRET_KEY"),
             "host": parser.text("IGBOT_HOST") or cls.host,
             "port": parser.integer("IGBOT_PORT", cls.port, low=1, high=65535),
@@ -107,6 +108,9 @@ class Config:
         if not self.slack_signing_secret and not self.slack_app_token:
             problems.append("SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information "
                             "page (or set SLACK_APP_TOKEN to use Socket Mode).")
+        if not (self.meta_app_id or self.instagram_app_id):
+            problems.append("META_APP_ID is not set: copy the App ID from your Meta app's App settings > Basic "
+                            "page (or set INSTAGRAM_APP_ID for Instagram Login only).")
         if not (self.meta_app_secret or self.instagram_app_secret):
             problems.append("META_APP_SECRET is not set: copy the App Secret from your Meta app's "
                             "App settings > Basic page (or set INSTAGRAM_APP_SECRET for Instagram Login only).")
@@ -141,6 +145,10 @@ class _EnvParser:
         if value and prefix and not value.startswith(prefix):
             self.problems.append(f"{name} must start with {prefix!r}; check you copied the right token.")
         return value
+
+    def path(self, name: str, default: str) -> str:
+        value = self._raw(name) or default
+        return value if value == ":memory:" else os.path.abspath(os.path.expanduser(value))
 
     def digits(self, name: str) -> str:
         value = self._raw(name)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cipher import TokenCipher
 from bot.comments.seen import WebhookSeen
 from bot.comments.writer import InboxWriter
 from bot.config import Config
@@ -15,7 +16,6 @@ from bot.instance import Instance
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.scheduler import Heartbeat
-from bot.secrets import TokenCipher
 from bot.wakeups import Wakeups
 from bot.workers import Workers
 from storage.db import Store

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Config
+from bot.envfile import EnvFile
 from bot.slack import build_slack_client
 from bot.startup import StartupError, open_store
 from storage import accounts as account_rows
 from storage import failed as failed_rows
 from storage import roles as role_rows
+from storage.meta import get_meta
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,27 @@ def failed_check(counts: dict[str, int]) -> Check:
                  warning=True)
 
 
-async def run_checks(config: Config) -> list[Check]:
-    """Run every check and return the report lines."""
-    checks = [Check("configuration", not config.serve_problems(),
+def env_file_check(found: EnvFile) -> Check:
+    """Which env file was read (a warning when others can read it)."""
+    loose = found.loose_mode()
+    return Check("env file", True, found.describe() + (f"\n{loose}" if loose else ""), warning=bool(loose))
+
+
+async def run_checks(config: Config, found: EnvFile) -> list[Check]:
+    """Run every check and return the report lines; nothing is created or changed."""
+    checks = [env_file_check(found),
+              Check("configuration", not config.serve_problems(),
                     "\n".join(config.serve_problems()) or "every required variable is set")]
     try:
-        store, _cipher = open_store(config)
+        store, _cipher = open_store(config, create=False)
     except StartupError as exc:
         checks.append(Check("database", False, str(exc)))
     else:
         try:
             accounts = store.run_sync(account_rows.list_accounts)
-            checks.append(Check("database", True, f"{config.db_path}: {len(accounts)} account(s), key matches"))
+            bound = store.run_sync(get_meta, "key_check") is not None
+            key = "key matches" if bound else "no key bound yet (the first `igbot serve` binds IGBOT_SECRET_KEY)"
+            checks.append(Check("database", True, f"{config.db_path}: {len(accounts)} account(s), {key}"))
             warning = admins_warning(config, store.run_sync(role_rows.count_roles))
             if warning:
                 checks.append(Check("admins", True, warning, warning=True))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.cipher import TokenCipher
 from bot.graph.account import GraphAccount
 from bot.graph.errors import AccountNeedsReconnect
-from bot.secrets import TokenCipher
 from storage import tokens as token_rows
 from storage.db import Store
 

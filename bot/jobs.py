@@ -26,7 +26,7 @@ TICK_STEPS: list[tuple[str, Step]] = [
 # (job id, interval in seconds, job) run by APScheduler besides the tick.
 PERIODIC_JOBS: list[tuple[str, int, Step]] = [
     ("comments_sync", comment_sync.INTERVAL_SECONDS, comment_sync.sync_all),
-    ("token_check", lifecycle.INTERVAL_SECONDS, lifecycle.check_tokens),
+    ("token_check", lifecycle.TOKEN_CHECK_SECONDS, lifecycle.check_tokens),
     ("subscription_check", lifecycle.INTERVAL_SECONDS, lifecycle.check_subscriptions),
     ("username_refresh", lifecycle.INTERVAL_SECONDS, lifecycle.refresh_usernames),
 ]

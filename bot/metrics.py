@@ -20,8 +20,9 @@ class Metrics:
                                       ["subcommand"], registry=self.registry)
         self.webhook_deliveries = Counter("igbot_webhook_deliveries", "Meta webhook deliveries, by result.",
                                           ["result"], registry=self.registry)
-        self.webhook_changes = Counter("igbot_webhook_changes", "Webhook changes stored, by field and whether "
-                                       "they were new or duplicates.", ["field", "outcome"], registry=self.registry)
+        self.webhook_changes = Counter("igbot_webhook_changes", "Webhook changes, by field and outcome: received, "
+                                       "duplicate, or invalid (dropped for its shape, never stored).",
+                                       ["field", "outcome"], registry=self.registry)
         self.comments_relayed = Counter("igbot_comments_relayed", "Comments and mentions queued for Slack, by "
                                         "account, kind and whether they were folded.",
                                         [ACCOUNT_LABEL, "kind", "folded"], registry=self.registry)

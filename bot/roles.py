@@ -32,8 +32,9 @@ def allows(held: str | None, needed: str) -> bool:
     return rank(held) >= rank(needed)
 
 
-def refusal(needed: str, account: str, admins: Collection[str]) -> str:
-    """Tell a person, in one sentence, which role they need and who can grant it."""
+def refusal(needed: str, account: str, admins: Collection[str], user_id: str) -> str:
+    """Tell a person which role they need, on what, and the command an admin can run to grant it."""
     who = ", ".join(f"<@{a}>" for a in admins) if admins else "an igbot admin"
-    return (f":no_entry: You need the *{needed}* role on @{account} to do that ({ROLE_HELP[needed]}). "
-            f"Ask {who} to run `/ig access grant @you {account} {needed}`.")
+    where = "every account" if account == "*" else f"@{account}"
+    return (f":no_entry: You need the *{needed}* role on {where} to do that ({ROLE_HELP[needed]}). "
+            f"{who[0].upper()}{who[1:]} can grant it with: /ig access grant <@{user_id}> {account} {needed}")

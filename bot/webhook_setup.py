@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.cipher import TokenCipher
 from bot.config import Config
 from bot.connect.fields import account_fields, set_page_fields
-from bot.graph import webhooks
+from bot.graph import media, webhooks
 from bot.graph.client import GraphClient
 from bot.graph.errors import GraphError, TokenInvalid
 from bot.graph_accounts import graph_account
-from bot.secrets import TokenCipher
 from storage import accounts as account_rows
 from storage.db import Store
 
@@ -92,8 +92,9 @@ async def subscribe_app(graph: GraphClient, config: Config) -> Finding:
 
 def _ours(entry: dict, account: dict, graph: GraphClient) -> bool:
     if account["login"] == "instagram":
-        return entry.get("app_id") in (None, graph.instagram_app_id) or entry.get("id") == graph.instagram_app_id
-    return str(entry.get("id")) == str(graph.meta_app_id)
+        app_id = graph.settings.instagram_app_id
+        return entry.get("app_id") in (None, app_id) or entry.get("id") == app_id
+    return str(entry.get("id")) == str(graph.settings.meta_app_id)
 
 
 async def token_status(graph: GraphClient, store: Store, cipher: TokenCipher, account: dict) -> Finding:
@@ -101,9 +102,9 @@ async def token_status(graph: GraphClient, store: Store, cipher: TokenCipher, ac
     name = f"@{account['username']} token"
     try:
         acting = await graph_account(store, cipher, account)
-        await graph.get(account["ig_user_id"], acting, params={"fields": "id,username"})
-    except TokenInvalid as exc:
-        return Finding(name, False, f"{exc.sentence} Reconnect it: `/ig connect {account['username']}` in Slack")
+        await media.profile(graph, acting, fields=media.TOKEN_CHECK_FIELDS)
+    except TokenInvalid as exc:  # its sentence says how to reconnect
+        return Finding(name, False, exc.sentence)
     except GraphError as exc:
         return Finding(name, False, _graph_words(exc))
     return Finding(name, True, "valid")
@@ -136,8 +137,6 @@ async def subscribe_account(graph: GraphClient, store: Store, cipher: TokenCiphe
     try:
         acting = await graph_account(store, cipher, account)
         await webhooks.subscribe_account(graph, acting, fields)
-    except TokenInvalid as exc:
-        return Finding(name, False, f"{exc.sentence} Reconnect it: `/ig connect {account['username']}` in Slack")
     except (GraphError, ValueError) as exc:
         return Finding(name, False, exc.sentence if isinstance(exc, GraphError) else str(exc))
     where = "its Page" if account["login"] == "facebook" else "the account"
@@ -174,7 +173,7 @@ async def run_report(config: Config, *, subscribe: bool, tokens: bool = False,
     from bot.graph.factory import create_session
     from bot.startup import open_store
 
-    store, cipher = open_store(config)
+    store, cipher = open_store(config, create=subscribe)
     http = create_session()
     try:
         graph = build_graph_client(config, http, store)

@@ -146,13 +146,6 @@ def known_comment_ids(db: Database, account_id: int, ig_ids: list[str]) -> set[s
     return {r[0] for r in rows}
 
 
-def recent_media_ids(db: Database, account_id: int, *, since: str) -> list[str]:
-    """Return media of an account that got comments since a moment (for sync)."""
-    rows = db.execute("SELECT DISTINCT media_id FROM comments WHERE account_id = ? AND media_id IS NOT NULL "
-                      "AND kind IN ('comment', 'reply', 'own') AND created_at >= ?", [account_id, since]).fetchall()
-    return [r[0] for r in rows]
-
-
 def get_media(db: Database, account_id: int, media_id: str) -> dict | None:
     """Return cached media context for an account, or None."""
     return next(db.query("SELECT * FROM media_cache WHERE account_id = ? AND media_id = ?", [account_id, media_id]),

@@ -386,6 +386,21 @@ def add_comment_relay_error(db: Database) -> None:
 
 
 @migrations()
+def create_comment_sync_tables(db: Database) -> None:
+    """What the comment sync saw last: per account when it ran and last read the newest post's comments, and
+    per media the comments_count then, so the next sync reads only the media whose count moved."""
+    db["comment_sync"].create({"account_id": int, "synced_at": str, "newest_read_at": str}, pk="account_id")
+    db["comment_sync_media"].create({"account_id": int, "media_id": str, "comments_count": int},
+                                    pk=("account_id", "media_id"), not_null={"comments_count"})
+
+
+@migrations()
+def add_token_checked_at(db: Database) -> None:
+    """When the token check last looked at a token: the daily check runs hourly over the least recently checked."""
+    db["tokens"].add_column("checked_at", str)
+
+
+@migrations()
 def index_waiting_posts(db: Database) -> None:
     """Index comments still to relay, a channel's waiting posts and its unsent folded posts (relaying reads a few
     rows per comment, however long the backlog)."""

@@ -196,6 +196,11 @@ def save_quota(db: Database, account_id: int, *, used: int, total: int, duration
                                    "read_at": iso(now)}, replace=True)
 
 
+def set_quota_used(db: Database, account_id: int, *, used: int) -> None:
+    """Store the locally counted use of an account's quota since its last reading (a post went out)."""
+    db.execute("UPDATE publishing_quota SET used = ? WHERE account_id = ?", [used, account_id])
+
+
 def get_quota(db: Database, account_id: int) -> dict | None:
     """Return the last quota reading ``{used, total, duration, read_at}``, or None."""
     rows = list(db["publishing_quota"].rows_where("account_id = ?", [account_id]))

@@ -9,10 +9,10 @@ from storage.clock import utcnow
 
 def put_token(db: Database, *, account_id: int, kind: str, ciphertext: str, expires_at: str | None = None,
               data_access_expires_at: str | None = None) -> None:
-    """Store (or replace) an account's encrypted token of this kind."""
+    """Store (or replace) an account's encrypted token of this kind (not yet checked by the token check)."""
     db["tokens"].upsert({
         "account_id": account_id, "kind": kind, "ciphertext": ciphertext, "expires_at": expires_at,
-        "data_access_expires_at": data_access_expires_at, "updated_at": utcnow(),
+        "data_access_expires_at": data_access_expires_at, "updated_at": utcnow(), "checked_at": None,
     }, pk=("account_id", "kind"))
 
 
@@ -37,3 +37,13 @@ def set_expiries(db: Database, *, account_id: int, kind: str, expires_at: str | 
     """Record what Meta says about when a stored token and its data access expire."""
     db.execute("UPDATE tokens SET expires_at = ?, data_access_expires_at = ? WHERE account_id = ? AND kind = ?",
                [expires_at, data_access_expires_at, account_id, kind])
+
+
+def count_tokens(db: Database) -> int:
+    """Return how many tokens are stored."""
+    return db["tokens"].count
+
+
+def mark_checked(db: Database, *, account_id: int, kind: str, at: str) -> None:
+    """Record that the token check looked at a token."""
+    db.execute("UPDATE tokens SET checked_at = ? WHERE account_id = ? AND kind = ?", [at, account_id, kind])

@@ -12,6 +12,8 @@ async def test_ig_help_is_shown_to_the_person_only(bot, slack):
     seen = await slack.slash_command(user=slack.alice, channel=slack.social, text="help")
     assert seen.ok, seen.error
     assert "/ig help" in seen.text and seen.json["blocks"][0]["type"] == "header"
+    post = next(b["text"]["text"] for b in seen.json["blocks"] if "`/ig post [" in b.get("text", {}).get("text", ""))
+    assert "`/ig post` alone opens the compose form" in post
     assert seen.json.get("response_type", "ephemeral") == "ephemeral"
     assert slack.messages(slack.social) == []
     assert [c.method for c in slack.calls] == ["auth.test"]
@@ -94,6 +96,8 @@ def test_json_log_lines_are_one_object_each_with_secrets_redacted(capsys):
 
 
 async def test_graph_calls_are_exported_and_per_account_series_need_trust(bot, base_env):
+    from dataclasses import replace
+
     from bot.appkeys import DEPS
     from bot.graph import GraphAccount
     from sandbox.graph import GraphEmulator
@@ -101,8 +105,8 @@ async def test_graph_calls_are_exported_and_per_account_series_need_trust(bot, b
     async with GraphEmulator() as graph:
         ig = graph.add_account("metrics_shop")
         deps = bot.server.app[DEPS]
-        client = deps.graph.__class__(deps.http, state=deps.graph.state, graph_url=graph.urls.graph_facebook,
-                                      counters=deps.graph.counters)
+        settings = replace(deps.graph.settings, graph_url=graph.urls.graph_facebook, meta_app_secret=None)
+        client = deps.graph.__class__(deps.http, settings, state=deps.graph.state, counters=deps.graph.counters)
         account = GraphAccount(id=ig.ig_user_id, ig_user_id=ig.ig_user_id, login="facebook", token=ig.page_token)
         await client.get(ig.ig_user_id, account, params={"fields": "username"})
     trusted = await (await bot.get("/metrics")).text()

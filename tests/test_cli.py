@@ -1,12 +1,16 @@
 """The igbot command line: accounts, keygen, serve's config check, and tokens kept secret."""
 
 import os
+import re
 import stat
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.config import Config
+from bot.startup import open_store
 
 TOKEN = "EAAGsecretPageTokenValue1234567890abcdef"
 
@@ -15,9 +19,9 @@ def run(env, *args, input=None):
     return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
 
 
-def add(env, *extra, username="demo_shop", ig_user_id="17841400000000001", channel="C0SOCIAL1"):
+def add(env, *extra, username="demo_shop", ig_user_id="17841400000000001", channel="C0SOCIAL1", page_id="101"):
     return run(env, "accounts", "add", "--username", username, "--ig-user-id", ig_user_id, "--channel", channel,
-               "--token", "-", *extra, input=TOKEN + "\n")
+               "--token", "-", "--page-id", page_id, *extra, input=TOKEN + "\n")
 
 
 def test_add_list_remove(base_env):
@@ -77,7 +81,8 @@ def test_wrong_secret_key_gives_a_clear_error(base_env):
     other = run(base_env, "keygen").output.strip()
     result = run({**base_env, "IGBOT_SECRET_KEY": other}, "accounts", "list")
     assert result.exit_code == 1
-    assert "IGBOT_SECRET_KEY is not the key this database was created with" in result.output
+    assert f"IGBOT_SECRET_KEY is not the key the database {base_env['IGBOT_DB']} was created with" in result.output
+    assert "1 stored token(s) cannot be read" in result.output and "remove" not in result.output
     assert "Traceback" not in result.output
 
 
@@ -105,7 +110,7 @@ def test_serve_explains_an_unusable_database_path(base_env, tmp_path):
 
 
 def test_every_command_help_shows_an_example():
-    for path in (["serve"], ["keygen"], ["doctor"], ["accounts", "add"], ["accounts", "list"],
+    for path in (["init"], ["serve"], ["keygen"], ["doctor"], ["accounts", "add"], ["accounts", "list"],
                  ["accounts", "remove"], ["webhooks", "subscribe"], ["webhooks", "status"]):
         output = run({}, *path, "--help").output
         assert "Example:" in output and "igbot " in output, path
@@ -117,6 +122,7 @@ async def test_doctor_reports_each_check(base_env, slack):
     graph = GraphEmulator(app_id="1234", app_secret="meta-app-secret")
     await graph.start()
     env = {**base_env, "SLACK_API_URL": slack.api_url, "GRAPH_API_URL": graph.urls.graph_facebook}
+    open_store(Config.from_env(env))[0].close()  # as the first `igbot serve` leaves it
     try:
         result = await _in_thread(env, "doctor")
         bad = await _in_thread({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "doctor")
@@ -128,6 +134,11 @@ async def test_doctor_reports_each_check(base_env, slack):
     assert "[   !] admins: IGBOT_ADMINS is empty" in result.output
     assert "[FAIL] app subscription: the app is not subscribed to Instagram webhooks" in result.output
     assert bad.exit_code == 1 and "auth.test said invalid_auth" in bad.output
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    names = {re.sub(r"^@\w+", "@account", line[7:].split(":")[0]) for line in result.output.splitlines()
+             if line.startswith("[")}
+    assert {"env file", "database", "slack", "app subscription"} <= names
+    assert [n for n in names if f"| `{n}` |" not in readme] == []  # the README explains every doctor line
 
 
 async def _in_thread(env, *args):

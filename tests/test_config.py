@@ -1,5 +1,7 @@
 """Config.from_env: defaults, every variable, and clear messages for bad values."""
 
+import os
+
 import pytest
 
 from bot.config import Config, ConfigError
@@ -14,7 +16,7 @@ def test_defaults_match_the_design():
     assert config.facebook_www_url == "https://www.facebook.com"
     assert config.instagram_www_url == "https://www.instagram.com"
     assert config.instagram_api_url == "https://api.instagram.com"
-    assert (config.db_path, config.host, config.port) == ("./igbot.db", "127.0.0.1", 3000)
+    assert (config.db_path, config.host, config.port) == (os.path.abspath("igbot.db"), "127.0.0.1", 3000)
     assert (config.tick_seconds, config.check_media_urls) == (30, False)
     assert (config.log_level, config.log_format) == ("INFO", "text")
     assert config.admins == () and not config.socket_mode
@@ -56,8 +58,8 @@ def test_all_problems_are_reported_together():
 
 def test_serve_needs_slack_and_meta_settings():
     problems = Config.from_env({}).serve_problems()
-    assert [p.split(" ")[0] for p in problems] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "META_APP_SECRET",
-                                                   "META_WEBHOOK_VERIFY_TOKEN"]
+    assert [p.split(" ")[0] for p in problems] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "META_APP_ID",
+                                                   "META_APP_SECRET", "META_WEBHOOK_VERIFY_TOKEN"]
 
 
 def test_socket_mode_makes_the_signing_secret_optional(base_env):

@@ -20,7 +20,8 @@ async def test_the_demo_refuses_a_production_database(base_env):
     from bot.cli import cli
 
     added = CliRunner().invoke(cli, ["accounts", "add", "--username", "real_shop", "--ig-user-id", "1",
-                                     "--channel", "C0REAL0001", "--token", "-"], env=base_env, input="EAAtoken\n")
+                                     "--channel", "C0REAL0001", "--page-id", "5", "--token", "-"],
+                               env=base_env, input="EAAtoken\n")
     assert added.exit_code == 0
     with pytest.raises(StartupError, match="is not a sandbox database"):
         await play(base_env["IGBOT_DB"], out=Transcript(echo=lambda line: None))

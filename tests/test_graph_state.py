@@ -28,7 +28,7 @@ async def test_a_client_on_sqlite_state_stops_calling_after_a_190(tmp_path):
     import aiohttp
     import pytest
 
-    from bot.graph import GraphAccount, GraphClient
+    from bot.graph import GraphAccount, GraphClient, GraphSettings
     from bot.graph.errors import AccountNeedsReconnect
     from sandbox.graph import GraphEmulator
 
@@ -38,7 +38,9 @@ async def test_a_client_on_sqlite_state_stops_calling_after_a_190(tmp_path):
         await store.run(accounts.add_account, username="shop", ig_user_id=ig.ig_user_id, login="facebook",
                         page_id=ig.page_id, channel_id="C0SOCIAL1", timezone="UTC", digest_time="09:00")
         graph.expire_token(ig)
-        client = GraphClient(session, state=SqliteGraphState(store), graph_url=graph.urls.graph_facebook)
+        urls = graph.urls
+        settings = GraphSettings(urls.graph_facebook, urls.graph_instagram, urls.api_instagram, "v25.0")
+        client = GraphClient(session, settings, state=SqliteGraphState(store))
         account = GraphAccount(id=ig.ig_user_id, ig_user_id=ig.ig_user_id, login="facebook", token=ig.token)
         for _ in range(3):
             with pytest.raises(AccountNeedsReconnect):

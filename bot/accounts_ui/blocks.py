@@ -44,14 +44,19 @@ def _quota(quota: dict | None) -> str:
     return f"{quota['used']}/{quota['total']} in 24 h"
 
 
+def _expiries(facts: dict) -> str:
+    """'token valid until …' or 'token never expires', then the data-access end when Meta gave one."""
+    expires, data_access = facts.get("token_expires_at"), facts.get("data_access_expires_at")
+    token = f"token valid until {_date(expires)}" if expires else "token never expires"
+    return token + (f" · data access until {_date(data_access)}" if data_access else "")
+
+
 def account_text(health: AccountHealth, now: datetime) -> str:
     """The mrkdwn lines for one account (usernames escaped)."""
     account, facts = health.account, health.facts
     flag = ":warning: " + escape("; ".join(health.problems)) if health.problems else ":white_check_mark: healthy"
-    token = _date(facts.get("token_expires_at")) if facts.get("token_expires_at") else "does not expire"
     return (f"*@{escape(account['username'])}* · {flag} · <#{account['channel_id']}>\n"
-            f"token until {token} · data access until {_date(facts.get('data_access_expires_at'))} · "
-            f"throttling {_throttling(health.usage, now)} · quota {_quota(facts.get('quota'))}\n"
+            f"{_expiries(facts)} · throttling {_throttling(health.usage, now)} · quota {_quota(facts.get('quota'))}\n"
             f"last webhook {_ago(facts.get('webhook_seen'), now)} · "
             f"{facts.get('posts_pending', 0)} post(s) pending")
 
@@ -61,13 +66,21 @@ def account_section(health: AccountHealth, now: datetime) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": account_text(health, now), "verbatim": True}}
 
 
+def pager_ids(action_id: str) -> tuple[str, str]:
+    """The action ids of a pager's Next and Previous buttons."""
+    return action_id, f"{action_id}_prev"
+
+
+PAGE_ACTIONS = pager_ids(PAGE_ACTION)
+
+
 def pager(action_id: str, page: int, pages: int) -> dict | None:
     """Previous/Next buttons carrying the page to show, or None when there is one page."""
     if pages <= 1:
         return None
     buttons = []
     if page > 1:
-        buttons.append({"type": "button", "action_id": f"{action_id}_prev", "value": str(page - 1),
+        buttons.append({"type": "button", "action_id": pager_ids(action_id)[1], "value": str(page - 1),
                         "text": {"type": "plain_text", "text": "Previous page"}})
     if page < pages:
         buttons.append({"type": "button", "action_id": action_id, "value": str(page + 1),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.accounts_ui.blocks import account_section, pager
+from bot.accounts_ui.blocks import account_section, pager, pager_ids
 from bot.accounts_ui.health import AccountHealth, moment
 from bot.blocks import escape
 
 HOME_PAGE = 30  # accounts per Home page; the whole view stays well under Slack's 100 blocks
 PAGE_ACTION = "home_page"
+PAGE_ACTIONS = pager_ids(PAGE_ACTION)
 COMPOSE_ACTION = "home_compose"
 CONNECT_ACTION = "home_connect"
 CAPTION_CHARS = 60

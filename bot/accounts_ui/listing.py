@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.accounts_ui import blocks as account_blocks
 from bot.accounts_ui.health import account_health, now_of, page_of
 from bot.deps import Deps
+from bot.edges.ids import page_number
 
 USAGE = "Usage: `/ig accounts [page]` — e.g. `/ig accounts 2`."
 
@@ -14,7 +15,7 @@ def parse_page(args: str) -> int | None:
     word = args.strip()
     if not word:
         return 1
-    return int(word) if word.isdigit() and int(word) >= 1 else None
+    return page_number(word)
 
 
 async def accounts_reply(deps: Deps, user_id: str, page: int) -> tuple[str, list[dict]]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot import access
+from bot.accounts_ui.health import now_of
 from bot.blocks import escape
 from bot.deps import Deps
+from bot.digests.runner import schedule_account
 from storage import accounts as account_rows
 
 USAGE = ("Usage: `/ig settings <account> [digest HH:MM] [timezone Area/City] [weekly on|off] [approval on|off]` "
@@ -91,6 +93,15 @@ def describe(account: dict) -> str:
     return "\n".join(lines)
 
 
+async def reschedule_note(deps: Deps, account: dict) -> str:
+    """Schedule the account's next digest at once and say when it is, in the account's time zone."""
+    when = await schedule_account(deps, account, now_of(deps))
+    if when is None:
+        return ""
+    local = when.astimezone(ZoneInfo(account["timezone"]))
+    return f"\nThe next digest comes {local:%a %d %b at %H:%M} ({escape(account['timezone'])})."
+
+
 async def run_settings(deps: Deps, *, user_id: str, args: str) -> str:
     """Show or change an account's settings (admin of that account); return the reply."""
     try:
@@ -111,6 +122,6 @@ async def run_settings(deps: Deps, *, user_id: str, args: str) -> str:
     updated = await deps.store.run(account_rows.update_settings, account["id"], **changed)
     summary = "; ".join(f"{LABELS[c]} {_shown(c, account.get(c))} → {_shown(c, v)}" for c, v in changed.items())
     await access.record(deps, user_id=user_id, action="settings", account=account, result="ok", detail=summary)
-    note = "\nThe next digest is rescheduled." if {"digest_time", "timezone"} & set(changed) else ""
+    note = await reschedule_note(deps, updated) if {"digest_time", "timezone"} & set(changed) else ""
     return f":white_check_mark: Changed for @{escape(account['username'])}: {escape(summary)}.{note}\n" \
            + describe(updated)

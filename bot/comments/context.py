@@ -6,10 +6,10 @@ import logging
 
 from bot.deps import Deps
 from bot.graph import GraphAccount, GraphError, NotFound, PermissionDenied, Priority
+from bot.graph import media as graph_media
 from storage import comments as comment_rows
 
 log = logging.getLogger(__name__)
-MEDIA_FIELDS = "id,caption,permalink,thumbnail_url,media_url,media_type,media_product_type,timestamp,username"
 
 
 async def media_context(deps: Deps, account: dict, graph: GraphAccount | None, media_id: str | None,
@@ -21,8 +21,8 @@ async def media_context(deps: Deps, account: dict, graph: GraphAccount | None, m
     if cached is not None or graph is None:
         return cached
     try:
-        body = await deps.graph.get(media_id, graph, params={"fields": MEDIA_FIELDS}, priority=Priority.BACKGROUND,
-                                    context={"object": f"media {media_id}"})
+        body = await graph_media.get_media(deps.graph, graph, media_id, fields=graph_media.CONTEXT_FIELDS,
+                                           priority=Priority.BACKGROUND)
     except (NotFound, PermissionDenied) as exc:
         log.info("media %s is not readable by @%s (%s); treating it as someone else's", media_id,
                  account["username"], exc.codes)

@@ -30,3 +30,12 @@ async def store_delivery(deps: Deps, changes: list[dict], *, source: str = "webh
     if new:
         deps.wakeups.wake(WORKER)
     return new, duplicates
+
+
+def drop_invalid(deps: Deps, invalid: list[tuple[str, str]]) -> None:
+    """Count and log the changes of a delivery that do not have their field's shape; they are never stored."""
+    if not invalid:
+        return
+    for field_name, count in Counter(field_name for field_name, _ in invalid).items():
+        deps.metrics.webhook_changes.labels(field=field_name, outcome="invalid").inc(count)
+    log.warning("webhook: %d invalid change(s) dropped, e.g. %s", len(invalid), invalid[0][1][:200])

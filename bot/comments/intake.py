@@ -6,6 +6,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.edges import meta, safe_json
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 COMMENT_FIELDS = frozenset({"comments", "live_comments"})
@@ -28,45 +31,59 @@ def signature_valid(body: bytes, header: str | None, secrets: Iterable[str]) -> 
     return valid
 
 
-def parse_delivery(body: bytes) -> tuple[str, list[dict]]:
-    """Return (object, changes); each change is {entry_id, field, object_id, value}."""
+@dataclass
+class Delivery:
+    """What a webhook body carries: its `object`, the valid changes and, per invalid change, (field, reason)."""
+
+    kind: str
+    changes: list[dict] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_delivery(body: bytes) -> Delivery:
+    """Parse a delivery; each valid change is {entry_id, field, object_id, value}, each invalid one is set aside.
+
+    Only an envelope that is not a delivery at all raises BadDelivery; a change that does not have the shape its
+    field needs is kept out (and reported), so Meta still gets its 200 and does not resend garbage for 36 h.
+    """
     try:
-        envelope = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BadDelivery(f"the body is not JSON ({type(exc).__name__})") from None
+        envelope = safe_json.loads(body)
+    except safe_json.BadJSON as exc:
+        raise BadDelivery(str(exc)) from None
     if not isinstance(envelope, dict):
         raise BadDelivery("the body must be a JSON object with `object` and `entry`")
     kind = envelope.get("object")
     entries = envelope.get("entry")
     if not isinstance(kind, str):
         raise BadDelivery("the delivery has no `object`")
+    delivery = Delivery(kind=kind)
     if kind != "instagram":
-        return kind, []
+        return delivery
     if not isinstance(entries, list):
         raise BadDelivery("`entry` must be a list")
-    changes = []
     for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str | int):
-            raise BadDelivery("every entry needs an `id`")
-        changes.extend(_entry_changes(entry))
-    return kind, changes
+        _take_entry(delivery, entry)
+    return delivery
 
 
-def _entry_changes(entry: dict) -> list[dict]:
-    entry_id = str(entry["id"])
-    raw = entry.get("changes")
-    if raw is None and "field" in entry:  # the published Instagram-Login sample omits the `changes` wrapper
-        raw = [{"field": entry["field"], "value": entry.get("value")}]
+def _take_entry(delivery: Delivery, entry: object) -> None:
+    raw = entry.get("changes") if isinstance(entry, dict) else None
+    if raw is None and isinstance(entry, dict) and "field" in entry:  # the published Instagram-Login sample
+        raw = [{"field": entry["field"], "value": entry.get("value")}]  # omits the `changes` wrapper
     if not isinstance(raw, list):
-        return []  # messaging deliveries and empty entries carry no changes for igbot
-    out = []
+        raw = []  # messaging deliveries and empty entries carry no changes for igbot
+    entry_problem = meta.entry_problem(entry)
+    if entry_problem:
+        delivery.invalid.extend((meta.field_label(change), entry_problem) for change in raw or [None])
+        return
     for change in raw:
-        if not isinstance(change, dict) or not isinstance(change.get("field"), str):
-            raise BadDelivery("every change needs a `field`")
-        value = change.get("value") if isinstance(change.get("value"), dict) else {}
-        out.append({"entry_id": entry_id, "field": change["field"], "object_id": object_id(change["field"], value),
-                    "value": value})
-    return out
+        problem = meta.change_problem(change)
+        if problem:
+            delivery.invalid.append((meta.field_label(change), problem))
+            continue
+        value = change["value"]
+        delivery.changes.append({"entry_id": entry["id"], "field": change["field"],
+                                 "object_id": object_id(change["field"], value), "value": value})
 
 
 def object_id(field: str, value: dict) -> str:

@@ -146,7 +146,7 @@ async def parent_quote(deps: Deps, account: dict, graph: GraphAccount | None, pa
     if graph is None:
         return "an earlier comment"
     try:
-        parent = await graph_comments.get_comment(deps.graph, graph, parent_id, fields="id,text,username",
+        parent = await graph_comments.get_comment(deps.graph, graph, parent_id, fields=graph_comments.QUOTE_FIELDS,
                                                   priority=Priority.BACKGROUND)
     except GraphError as exc:
         log.info("parent comment %s not readable: %s", parent_id, exc.sentence)

@@ -36,6 +36,10 @@ class WebhookSeen:
         for entry_id in entry_ids:
             self._pending[entry_id] = now
 
+    async def last(self, store: Store, entry_id: str) -> str | None:
+        """Return when the account's last webhook arrived: noted here and not yet stored, else as stored."""
+        return self._pending.get(entry_id) or await store.run(inbox_rows.webhook_seen, entry_id)
+
     async def flush(self, store: Store) -> int:
         """Store what was noted since the last flush; return for how many accounts (kept for later on failure)."""
         if not self._pending:

@@ -1,15 +1,31 @@
-"""Sync: read recent media's comments to catch what no webhook delivered, through the same inbox."""
+"""Sync: catch comments no webhook delivered, reading only what changed, through the same inbox.
+
+A cycle reads each account's 25 newest media with their ``comments_count`` in one call, then the comments of
+the media whose count moved since the account's last sync (a new post with comments counts as moved), and of
+the newest post (when it has any) once an hour even when its count stayed (a deleted comment and a new one
+leave it as it was). An idle account costs one call a cycle. Accounts are synced CONCURRENCY at a time, their
+starts spread over most of the interval instead of all at once.
+
+While webhooks demonstrably flow for an account (one arrived within WEBHOOK_FLOWING), it is synced once every
+FLOWING_EVERY instead of every cycle. That is safe: each sync compares the counts with those of the last sync
+that ran, so a comment whose webhook was lost in between is still found, at most FLOWING_EVERY later.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.comments.inbox import store_delivery
 from bot.deps import Deps
 from bot.graph import GraphAccount, GraphError, Priority
+from bot.graph import comments as graph_comments
+from bot.graph import media as graph_media
 from bot.graph_accounts import graph_account
 from storage import accounts as account_rows
+from storage import comment_sync as sync_rows
 from storage import comments as comment_rows
 from storage import inbox as inbox_rows
 from storage.clock import iso, parse
@@ -17,54 +33,118 @@ from storage.meta import get_meta, set_meta
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 600
+SPREAD = 0.8  # the share of the interval the accounts' starts are spread over
+CONCURRENCY = 8  # accounts synced at the same time
 RECENT = timedelta(days=7)
 STALE = timedelta(hours=48)
 NEWEST_POSTS = 10
+NEWEST_EVERY = timedelta(hours=1)
 MAX_PAGES = 3
 WEBHOOK_SILENCE = timedelta(hours=24)
-COMMENT_FIELDS = ("id,text,timestamp,username,from,hidden,parent_id,"
-                  "replies{id,text,timestamp,username,from,parent_id}")
-MEDIA_FIELDS = "id,timestamp,permalink,caption,media_type,media_product_type,media_url,thumbnail_url"
+WEBHOOK_FLOWING = timedelta(minutes=15)
+FLOWING_EVERY = timedelta(hours=1)
 
 
-async def sync_all(deps: Deps) -> None:
-    """Sync every active account (one failing account does not stop the others)."""
-    for account in await deps.store.run(account_rows.list_accounts):
-        if account["status"] != "active":
-            continue
-        try:
-            await sync_account(deps, account)
-        except GraphError as exc:
-            log.warning("comment sync of @%s stopped: %s", account["username"],
-                        exc.sentence if isinstance(exc, GraphError) else exc)
+async def sync_all(deps: Deps, *, spread: float = INTERVAL_SECONDS * SPREAD,
+                   sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+    """Sync every active account, CONCURRENCY at a time, their starts spread evenly over `spread` seconds (one
+    failing account does not stop the others)."""
+    accounts = [a for a in await deps.store.run(account_rows.list_accounts) if a["status"] == "active"]
+    gate = asyncio.Semaphore(CONCURRENCY)
+    step = spread / len(accounts) if accounts else 0.0
+
+    async def in_turn(account: dict, delay: float) -> None:
+        if delay:
+            await sleep(delay)
+        async with gate:
+            await _sync_logged(deps, account)
+
+    await asyncio.gather(*(in_turn(account, i * step) for i, account in enumerate(accounts)))
+
+
+async def _sync_logged(deps: Deps, account: dict) -> None:
+    """Sync one account; log what stopped it."""
+    try:
+        await sync_account(deps, account)
+    except GraphError as exc:
+        log.warning("comment sync of @%s stopped: %s", account["username"], exc.sentence)
+    except Exception:  # one account's bug must not stop the cycle of the others
+        log.exception("comment sync of @%s failed", account["username"])
 
 
 async def sync_account(deps: Deps, account: dict, *, now: datetime | None = None, max_pages: int = MAX_PAGES) -> int:
     """Feed comments no webhook delivered into the inbox (marked as caught by sync); return how many."""
-    now = now or datetime.now(UTC)
+    now = now or datetime.fromtimestamp(deps.graph.clock(), UTC)
+    last = await deps.store.run(sync_rows.last_sync, account["id"])
+    if await webhooks_flowing(deps, account, now) and _within(last["synced_at"], now, FLOWING_EVERY):
+        return 0
     graph = await graph_account(deps.store, deps.cipher, account)
     if await deps.graph.ready_at(graph, Priority.BACKGROUND) is not None:
         log.info("comment sync of @%s skipped: its Graph budget is throttled", account["username"])
         return 0
-    media_ids = await media_to_read(deps, account, graph, now)
+    media = await graph_media.comment_counts(deps.graph, graph)
+    read_newest = bool(media) and not _within(last["newest_read_at"], now, NEWEST_EVERY)
+    pending = media_to_read(media, last, now, read_newest=read_newest)
     changes: list[dict] = []
-    for media_id in media_ids:
-        changes += await unseen_comments(deps, account, graph, media_id, now=now, max_pages=max_pages)
+    try:
+        for media_id in list(pending):
+            changes += await unseen_comments(deps, account, graph, media_id, now=now, max_pages=max_pages)
+            pending.remove(media_id)
+    finally:  # what was read counts, even when a read stopped half-way (the rest is read next time)
+        await _record(deps, account, media, last, pending, now, read_newest)
+        new = await _deliver(deps, account, changes, now)
+    return new
+
+
+def media_to_read(media: list[dict], last: dict, now: datetime, *, read_newest: bool) -> list[str]:
+    """Return the media whose comments to read: those whose count moved since the last sync (on the first sync,
+    those with comments among the 10 newest or the last 7 days), and the newest post, if it has comments, when
+    it is due."""
+    first = last["synced_at"] is None
+    chosen = []
+    for i, item in enumerate(media):
+        media_id, count = str(item["id"]), int(item.get("comments_count") or 0)
+        if first:
+            moved = count > 0 and (i < NEWEST_POSTS or is_recent(item.get("timestamp"), now))
+        else:
+            moved = count != last["counts"].get(media_id, 0)
+        if moved or (i == 0 and read_newest and count > 0):
+            chosen.append(media_id)
+    return chosen
+
+
+async def webhooks_flowing(deps: Deps, account: dict, now: datetime) -> bool:
+    """Say whether a webhook for the account arrived within WEBHOOK_FLOWING."""
+    seen = await deps.webhook_seen.last(deps.store, account["ig_user_id"])
+    return _within(seen, now, WEBHOOK_FLOWING)
+
+
+def _within(stamp: str | None, now: datetime, period: timedelta) -> bool:
+    """Say whether a stored moment lies within a period before now."""
+    return stamp is not None and parse(stamp) > now - period
+
+
+async def _record(deps: Deps, account: dict, media: list[dict], last: dict, pending: list[str], now: datetime,
+                  read_newest: bool) -> None:
+    """Store this sync's counts; media whose read did not happen keep the count of before, to be read again."""
+    counts = {}
+    for item in media:
+        media_id = str(item["id"])
+        count = last["counts"].get(media_id) if media_id in pending else int(item.get("comments_count") or 0)
+        if count is not None:
+            counts[media_id] = count
+    newest_read = read_newest and str(media[0]["id"]) not in pending
+    await deps.store.run(sync_rows.record_sync, account["id"], counts=counts, synced_at=iso(now),
+                         newest_read_at=iso(now) if newest_read else last["newest_read_at"])
+
+
+async def _deliver(deps: Deps, account: dict, changes: list[dict], now: datetime) -> int:
+    """Store what sync found in the inbox, count it, tell the channel once; return how many were new."""
     new, _ = await store_delivery(deps, changes, source="sync")
     if new:
         deps.metrics.comments_synced.labels(account=account["username"]).inc(new)
         await tell_gap_once(deps, account, new, now)
     return new
-
-
-async def media_to_read(deps: Deps, account: dict, graph: GraphAccount, now: datetime) -> list[str]:
-    """Return the media to read: the 10 newest, those posted in the last 7 days, those commented on lately."""
-    page = await deps.graph.get(f"{account['ig_user_id']}/media", graph, priority=Priority.BACKGROUND,
-                                params={"fields": MEDIA_FIELDS, "limit": 25})
-    items = page.get("data") or []
-    chosen = [m["id"] for i, m in enumerate(items) if i < NEWEST_POSTS or is_recent(m.get("timestamp"), now)]
-    commented = await deps.store.run(comment_rows.recent_media_ids, account["id"], since=iso(now - RECENT))
-    return list(dict.fromkeys([*chosen, *commented]))
 
 
 def is_recent(stamp: str | None, now: datetime, within: timedelta = RECENT) -> bool:
@@ -87,9 +167,7 @@ async def unseen_comments(deps: Deps, account: dict, graph: GraphAccount, media_
                           max_pages: int) -> list[dict]:
     """Read a media's comments newest first; stop at a page with nothing new and recent, or after max_pages."""
     found: list[dict] = []
-    async for page in deps.graph.pages(f"{media_id}/comments", graph, priority=Priority.BACKGROUND,
-                                       params={"fields": COMMENT_FIELDS, "limit": 50}, max_pages=max_pages,
-                                       context={"object": f"media {media_id}"}):
+    async for page in graph_comments.comment_pages(deps.graph, graph, media_id, max_pages=max_pages):
         flat = []
         for comment in page.get("data") or []:
             flat.append(comment)
@@ -103,8 +181,6 @@ async def unseen_comments(deps: Deps, account: dict, graph: GraphAccount, media_
         if not fresh:
             break
     return found
-
-
 def as_change(account: dict, media_id: str, comment: dict) -> dict:
     """Shape a comment read by sync like the `comments` change Meta would have sent."""
     value = {"id": str(comment["id"]), "text": comment.get("text") or "", "media": {"id": media_id},
@@ -119,7 +195,7 @@ async def tell_gap_once(deps: Deps, account: dict, found: int, now: datetime) ->
     """Tell the channel, once until webhooks flow again, that sync caught comments webhooks missed."""
     key = f"sync_gap_told:{account['id']}"
     told = await deps.store.run(get_meta, key)
-    seen = await deps.store.run(inbox_rows.webhook_seen, account["ig_user_id"])
+    seen = await deps.webhook_seen.last(deps.store, account["ig_user_id"])
     if told and (not seen or parse(seen) <= parse(told)):
         return
     await deps.store.run(set_meta, key, iso(now))

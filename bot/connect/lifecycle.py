@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import UTC, datetime, timedelta
 
 from bot.connect.fields import account_fields
 from bot.connect.oauth import FACEBOOK_SCOPES
 from bot.deps import Deps
+from bot.graph import Priority
 from bot.graph import errors as E
+from bot.graph import media as graph_media
 from bot.graph import tokens as graph_tokens
 from bot.graph import webhooks as graph_webhooks
 from bot.graph_accounts import graph_account
@@ -19,6 +22,8 @@ from storage.clock import iso, parse
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 24 * 3600
+TOKEN_CHECK_SECONDS = 3600  # the token check runs hourly, over a 24th of the accounts each time
+CHECK_EVERY = timedelta(hours=23)  # a token checked more recently waits (23, not 24: hourly runs drift)
 REFRESH_WITHIN = timedelta(days=10)
 REFRESH_MIN_AGE = timedelta(hours=24)
 WARN_BEFORE = (timedelta(days=1), timedelta(days=7))  # tightest first
@@ -34,30 +39,50 @@ def _epoch(value: object) -> str | None:
 
 
 async def check_tokens(deps: Deps, now: datetime | None = None) -> None:
-    """Daily job: keep every account's token fresh and its expiries known; warn ahead of any expiry."""
+    """Hourly job: keep every account's token fresh and its expiries known, each once a day, warn ahead of any
+    expiry; each run takes a 24th of the accounts, so the app-token calls (debug_token) are spread out."""
     moment = now or _moment(deps)
     await deps.store.run(oauth_states.prune_states, before=moment - timedelta(days=1))
-    for account in await deps.store.run(account_rows.list_accounts):
-        if account["status"] != "active":
-            continue
+    for account, row in await _due_for_check(deps, moment):
+        if await _check_token(deps, account, row, moment):
+            await deps.store.run(token_rows.mark_checked, account_id=account["id"], kind=row["kind"],
+                                 at=iso(moment))
+
+
+async def _due_for_check(deps: Deps, moment: datetime) -> list[tuple[dict, dict]]:
+    """Return this run's share of the active accounts (a 24th, rounded up) whose token was not checked within
+    CHECK_EVERY, least recently checked first, each with its token row."""
+    active = [a for a in await deps.store.run(account_rows.list_accounts) if a["status"] == "active"]
+    due = []
+    for account in active:
         row = await deps.store.run(token_rows.get_token, account["id"])
-        if row is None:
-            continue
-        if row["expires_at"] and parse(row["expires_at"]) <= moment:
-            await _mark(deps, account, f"the access token expired on {row['expires_at'][:10]} and can no longer "
-                                       "be renewed")
-            continue
-        try:
-            if account["login"] == "instagram":
-                row = await _refresh_instagram(deps, account, row, moment)
-            else:
-                row = await _inspect_facebook(deps, account, row, moment)
-        except E.AccountNeedsReconnect:
-            continue
-        except E.GraphError as exc:  # a hiccup today: the stored expiries still deserve their warnings
-            log.warning("token check for @%s failed: %s", account["username"], exc.sentence)
-        if row:
-            await _warn(deps, account, row, moment)
+        if row is not None and not (row["checked_at"] and parse(row["checked_at"]) > moment - CHECK_EVERY):
+            due.append((account, row))
+    due.sort(key=lambda pair: pair[1]["checked_at"] or "")
+    return due[:math.ceil(len(active) * TOKEN_CHECK_SECONDS / INTERVAL_SECONDS)]
+
+
+async def _check_token(deps: Deps, account: dict, row: dict, moment: datetime) -> bool:
+    """Check one account's token: mark it when past its expiry, refresh or inspect it, warn ahead of expiries;
+    return False when Meta could not be asked (the next run tries again)."""
+    if row["expires_at"] and parse(row["expires_at"]) <= moment:
+        await _mark(deps, account, f"the access token expired on {row['expires_at'][:10]} and can no longer "
+                                   "be renewed")
+        return True
+    done = True
+    try:
+        if account["login"] == "instagram":
+            row = await _refresh_instagram(deps, account, row, moment)
+        else:
+            row = await _inspect_facebook(deps, account, row, moment)
+    except E.AccountNeedsReconnect:
+        return True
+    except E.GraphError as exc:  # a hiccup now: the stored expiries still deserve their warnings
+        log.warning("token check for @%s failed: %s", account["username"], exc.sentence)
+        done = False
+    if row:
+        await _warn(deps, account, row, moment)
+    return done
 
 
 async def _mark(deps: Deps, account: dict, reason: str) -> None:
@@ -86,7 +111,8 @@ async def _refresh_instagram(deps: Deps, account: dict, row: dict, now: datetime
 
 
 async def _inspect_facebook(deps: Deps, account: dict, row: dict, now: datetime) -> dict | None:
-    info = await graph_tokens.debug_token(deps.graph, deps.cipher.decrypt(row["ciphertext"]))
+    info = await graph_tokens.debug_token(deps.graph, deps.cipher.decrypt(row["ciphertext"]),
+                                          priority=Priority.BACKGROUND)
     if not info.get("is_valid", False):
         error = info.get("error") or {}
         codes = "/".join(str(error[k]) for k in ("code", "subcode") if error.get(k))
@@ -175,13 +201,10 @@ async def refresh_usernames(deps: Deps, now: datetime | None = None) -> None:
             continue
         try:
             gaccount = await graph_account(deps.store, deps.cipher, account)
-            node = "me" if account["login"] == "instagram" else account["ig_user_id"]
-            fields = "user_id,username" if account["login"] == "instagram" else "username"
-            body = await deps.graph.get(node, gaccount, params={"fields": fields})
+            name = await graph_media.current_username(deps.graph, gaccount)
         except E.GraphError as exc:
             log.warning("username check for @%s failed: %s", account["username"], exc.sentence)
             continue
-        name = body.get("username")
         if name and name != account["username"]:
             taken = await deps.store.run(account_rows.get_account_by_username, name)
             if taken is None:

@@ -12,6 +12,8 @@ from bot.deps import Deps
 from storage import oauth_states as rows
 from storage import roles as role_rows
 
+OPEN_FACEBOOK_ACTION, OPEN_INSTAGRAM_ACTION = "connect_open_facebook", "connect_open_instagram"
+
 LINK_TTL = timedelta(minutes=10)
 FLAVORS = ("facebook", "instagram")
 
@@ -66,9 +68,9 @@ def connect_blocks(link: ConnectLink, *, account: str | None = None) -> tuple[st
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {"type": "actions", "elements": [
-            {"type": "button", "action_id": "connect_open_facebook", "style": "primary",
+            {"type": "button", "action_id": OPEN_FACEBOOK_ACTION, "style": "primary",
              "text": {"type": "plain_text", "text": "Facebook Login"}, "url": link.facebook},
-            {"type": "button", "action_id": "connect_open_instagram",
+            {"type": "button", "action_id": OPEN_INSTAGRAM_ACTION,
              "text": {"type": "plain_text", "text": "Instagram Login"}, "url": link.instagram},
         ]},
         {"type": "context", "elements": [{"type": "mrkdwn", "text":

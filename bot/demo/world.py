@@ -13,6 +13,7 @@ from bot import accounts as account_ops
 from bot.appkeys import DEPS
 from bot.config import Config
 from bot.deps import Deps
+from bot.startup import listen_socket
 from sandbox.graph import GraphEmulator
 from sandbox.slack import SlackEmulator
 from storage import accounts as account_rows
@@ -77,30 +78,42 @@ def sandbox_config(db_path: str, *, slack: SlackEmulator, graph: GraphEmulator, 
 
 
 async def open_world(db_path: str, *, port: int | None = None, tick_seconds: int = 1) -> World:
-    """Start both emulators, seed the demo workspace and account, and start igbot against them."""
+    """Start both emulators, seed the demo workspace and account, and start igbot against them.
+
+    igbot's port is bound first, so a taken port fails in one line before anything has started.
+    """
+    from bot.app import SERVER_OPTIONS, create_app
+
+    sock = listen_socket("127.0.0.1", port or 0, hint="pick another with `--port`")
     slack = SlackEmulator(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN)
     graph = GraphEmulator(app_id=META_APP_ID, app_secret=META_APP_SECRET, instagram_app_id=IG_APP_ID,
                           instagram_app_secret=IG_APP_SECRET, video_processing_seconds=2)
-    await slack.start()
-    await graph.start()
-    people = {name: slack.add_user(name, is_admin=role is None) for name, role in PEOPLE}
-    channel = slack.add_channel("instagram", members=list(people.values()), bot_member=True)
-    ig_account = graph.add_account(USERNAME, followers_count=1200, biography="Handmade ceramics")
-    seed_media(graph, ig_account)
-    port = port or free_port()
-    config = sandbox_config(str(Path(db_path)), slack=slack, graph=graph, port=port,
-                            admins=(people["maya"],), tick_seconds=tick_seconds)
-    from bot.app import create_app
-
-    app = create_app(config, sandbox=True)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, config.host, config.port).start()
-    world = World(config=config, slack=slack, graph=graph, runner=runner, app=app, people=people, channel=channel,
-                  ig_account=ig_account)
-    slack.set_request_url(f"{world.bot_url}/slack/events")
-    graph.set_webhook_callback(f"{world.bot_url}/webhooks/instagram", verify_token=VERIFY_TOKEN)
-    world.account = await register_demo_account(world)
+    runner: web.AppRunner | None = None
+    try:
+        await slack.start()
+        await graph.start()
+        people = {name: slack.add_user(name, is_admin=role is None) for name, role in PEOPLE}
+        channel = slack.add_channel("instagram", members=list(people.values()), bot_member=True)
+        ig_account = graph.add_account(USERNAME, followers_count=1200, biography="Handmade ceramics")
+        seed_media(graph, ig_account)
+        config = sandbox_config(str(Path(db_path)), slack=slack, graph=graph, port=sock.getsockname()[1],
+                                admins=(people["maya"],), tick_seconds=tick_seconds)
+        app = create_app(config, sandbox=True)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, **SERVER_OPTIONS)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        world = World(config=config, slack=slack, graph=graph, runner=runner, app=app, people=people,
+                      channel=channel, ig_account=ig_account)
+        slack.set_request_url(f"{world.bot_url}/slack/events")
+        graph.set_webhook_callback(f"{world.bot_url}/webhooks/instagram", verify_token=VERIFY_TOKEN)
+        world.account = await register_demo_account(world)
+    except BaseException:
+        if runner is not None:
+            await runner.cleanup()
+        sock.close()
+        await graph.stop()
+        await slack.stop()
+        raise
     return world
 
 

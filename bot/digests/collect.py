@@ -11,7 +11,7 @@ from bot.graph import errors as E
 from bot.graph.account import GraphAccount, Priority
 from bot.graph.client import GraphClient
 from bot.graph.insights import account_insights, media_with_insights
-from bot.graph.media import profile
+from bot.graph.media import DIGEST_MEDIA_FIELDS, DIGEST_PROFILE_FIELDS, profile
 from storage import digests as rows
 from storage.db import Store
 
@@ -22,9 +22,6 @@ META_TIME_ZONE = "America/Los_Angeles"  # Meta counts daily insights from midnig
 ACCOUNT_METRICS = ("views", "reach", "accounts_engaged", "total_interactions", "likes", "comments", "shares",
                    "saves", "replies", "profile_links_taps", "follows_and_unfollows")
 MEDIA_METRICS = ("reach", "views", "likes", "comments", "saved", "shares", "total_interactions")
-MEDIA_FIELDS = ("id,caption,media_type,media_product_type,media_url,thumbnail_url,timestamp,permalink,"
-                "like_count,comments_count")
-PROFILE_FIELDS = "followers_count,media_count"
 RECENT_MEDIA = 50
 MIN_FOLLOWERS_FOR_FOLLOWS = 100
 CAPTION_KEEP = 300
@@ -40,7 +37,7 @@ async def collect(graph: GraphClient, account: GraphAccount, *, timezone: str, d
     """
     before = graph.counters.calls
     yesterday, day_before = day - timedelta(days=1), day - timedelta(days=2)
-    prof = await profile(graph, account, fields=PROFILE_FIELDS, priority=priority)
+    prof = await profile(graph, account, fields=DIGEST_PROFILE_FIELDS, priority=priority)
     followers = prof.get("followers_count")
     metrics, refused = list(ACCOUNT_METRICS), {}
     if followers is not None and followers < MIN_FOLLOWERS_FOR_FOLLOWS:
@@ -51,7 +48,7 @@ async def collect(graph: GraphClient, account: GraphAccount, *, timezone: str, d
     refused.update(got["errors"])
     media, media_error = [], None
     try:
-        media = await media_with_insights(graph, account, metrics=MEDIA_METRICS, fields=MEDIA_FIELDS,
+        media = await media_with_insights(graph, account, metrics=MEDIA_METRICS, fields=DIGEST_MEDIA_FIELDS,
                                           max_items=RECENT_MEDIA, page_size=RECENT_MEDIA, priority=priority)
     except REFUSED as exc:
         media_error = exc.sentence

@@ -56,15 +56,21 @@ async def run_due(deps: Deps, *, now: datetime, sleep: Sleep = asyncio.sleep) ->
 async def schedule_accounts(deps: Deps, now: datetime) -> None:
     """Compute next_digest_at for accounts that have none (new, or their timezone or time changed)."""
     for account in await deps.store.run(rows.unscheduled_accounts):
-        try:
-            today = local_day(now, account["timezone"])
-            near = [(today + timedelta(days=i)).isoformat() for i in (-1, 0, 1)]
-            taken = await deps.store.run(rows.scheduled_days, account["id"], near)
-            when = next_slot(account["timezone"], account["digest_time"], now, taken=taken)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            log.error("digest for account %s cannot be scheduled: %s", account["id"], exc)
-            continue
-        await deps.store.run(rows.set_next_digest_at, account, when)
+        await schedule_account(deps, account, now)
+
+
+async def schedule_account(deps: Deps, account: dict, now: datetime) -> datetime | None:
+    """Store and return an unscheduled account's next digest time (None if its settings cannot be scheduled)."""
+    try:
+        today = local_day(now, account["timezone"])
+        near = [(today + timedelta(days=i)).isoformat() for i in (-1, 0, 1)]
+        taken = await deps.store.run(rows.scheduled_days, account["id"], near)
+        when = next_slot(account["timezone"], account["digest_time"], now, taken=taken)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        log.error("digest for account %s cannot be scheduled: %s", account["id"], exc)
+        return None
+    await deps.store.run(rows.set_next_digest_at, account, when)
+    return when
 
 
 async def open_due_runs(deps: Deps, now: datetime) -> list[int]:

@@ -2,7 +2,7 @@
 
 from .account import GraphAccount, Login, Priority
 from .batch import MAX_BATCH, BatchRequest
-from .call import Call, RetryPolicy, Timeouts
+from .call import Call, GraphSettings, RetryPolicy, Timeouts
 from .client import GraphClient, appsecret_proof
 from .counters import CallCounters, CallRecord
 from .errors import (
@@ -28,7 +28,7 @@ from .errors import (
     TokenInvalid,
     TransientError,
 )
-from .factory import client_from_settings, create_session
+from .factory import create_session
 from .state import GraphStateStore, MemoryStateStore
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "GraphAccount",
     "GraphClient",
     "GraphError",
+    "GraphSettings",
     "GraphStateStore",
     "InvalidMedia",
     "InvalidParameter",
@@ -67,6 +68,5 @@ __all__ = [
     "TokenInvalid",
     "TransientError",
     "appsecret_proof",
-    "client_from_settings",
     "create_session",
 ]

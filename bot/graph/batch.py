@@ -96,11 +96,11 @@ async def run_batch(
             for i, answer in zip(chunk, answers, strict=True):
                 results[i] = await _sub_result(client, account, reqs[i], answer, priority)
         again = [i for i in pending if isinstance(results[i], E.TransientError) and reqs[i].method == "GET"]
-        if not again or stop is not None or attempt >= client.retry.attempts:
+        if not again or stop is not None or attempt >= client.settings.retry.attempts:
             break
-        delay = client.retry.delay(attempt, client.rng)
+        delay = client.settings.retry.delay(attempt, client.rng)
         client.counters.retries += 1
-        log.warning(
+        log.debug(
             "graph retry %d batched requests after transient errors (waiting %.2fs)", len(again), delay
         )
         await client.sleep(delay)
@@ -116,7 +116,7 @@ async def _send_chunk(
     payload = [{"method": r.method.upper(), "relative_url": r.relative_url} for r in reqs]
     call = Call(
         method="POST",
-        url=client.url("", host=client.graph_url),
+        url=client.url("", host=client.settings.graph_url),
         form={"batch": json.dumps(payload, separators=(",", ":")), "include_headers": "false"},
         token=account.token,
         account=account,
@@ -159,7 +159,7 @@ async def _sub_result(
         context=dict(ctx),
     )
     client.counters.errors[exc.codes or type(exc).__name__] += 1
-    return await client._classify(sub, exc, body, ctx, regain=0.0, sent=True)
+    return await client.classify(sub, exc, body, ctx, regain=0.0, sent=True)
 
 
 async def run_many(
@@ -173,7 +173,7 @@ async def run_many(
     reqs = [as_request(r) for r in requests]
     if account.login == "facebook":
         return await run_batch(client, account, reqs, priority=priority)
-    gate = asyncio.Semaphore(max(1, client.concurrency))
+    gate = asyncio.Semaphore(max(1, client.settings.concurrency))
 
     async def one(req: BatchRequest) -> Any:
         async with gate:

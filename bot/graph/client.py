@@ -19,18 +19,14 @@ from yarl import URL
 from . import errors as E
 from .account import GraphAccount, Priority
 from .batch import run_batch, run_many
-from .call import Call, RetryPolicy, Timeouts
+from .call import Call, GraphSettings
 from .counters import CallCounters, CallRecord
 from .paging import follow
 from .redact import redact_text
 from .state import GraphStateStore
-from .throttle import APP_KEY, Throttle, account_key, parse_usage
+from .throttle import APP_KEY, Throttle, account_key, parse_usage, platform_limited
 
 log = logging.getLogger("bot.graph")
-
-DEFAULT_TIMEOUTS = Timeouts()
-DEFAULT_RETRY = RetryPolicy()
-
 
 class GraphClient:
     """Async client for the Graph API on both hosts (Facebook Login and Instagram Login accounts)."""
@@ -38,45 +34,27 @@ class GraphClient:
     def __init__(
         self,
         session: aiohttp.ClientSession,
+        settings: GraphSettings,
         *,
         state: GraphStateStore,
-        graph_url: str = "https://graph.facebook.com",
-        instagram_graph_url: str = "https://graph.instagram.com",
-        instagram_api_url: str = "https://api.instagram.com",
-        version: str = "v25.0",
-        meta_app_id: str | None = None,
-        meta_app_secret: str | None = None,
-        instagram_app_id: str | None = None,
-        instagram_app_secret: str | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: random.Random | None = None,
-        throttle_threshold: float = 80.0,
-        background_cooldown: float = 600.0,
-        timeouts: Timeouts = DEFAULT_TIMEOUTS,
-        retry: RetryPolicy = DEFAULT_RETRY,
         counters: CallCounters | None = None,
-        concurrency: int = 4,
     ) -> None:
         self.session = session
+        self.settings = settings
         self.state = state
-        self.graph_url = graph_url.rstrip("/")
-        self.instagram_graph_url = instagram_graph_url.rstrip("/")
-        self.instagram_api_url = instagram_api_url.rstrip("/")
-        self.version = version.strip("/")
-        self.meta_app_id = meta_app_id
-        self.meta_app_secret = meta_app_secret
-        self.instagram_app_id = instagram_app_id
-        self.instagram_app_secret = instagram_app_secret
         self.clock = clock
         self.sleep = sleep
         self.rng = rng or random.Random()
-        self.timeouts = timeouts
-        self.retry = retry
         self.counters = counters or CallCounters()
-        self.concurrency = concurrency
         self.throttle = Throttle(
-            state, clock=clock, threshold=throttle_threshold, cooldown=background_cooldown, rng=self.rng
+            state,
+            clock=clock,
+            threshold=settings.throttle_threshold,
+            cooldown=settings.background_cooldown,
+            rng=self.rng,
         )
         self._reconnect: dict[str, tuple[str, str | None]] = {}  # account id -> (token fingerprint, reason)
 
@@ -85,14 +63,14 @@ class GraphClient:
     def host(self, account: GraphAccount | None) -> str:
         """Return the Graph host for an account's login flavor (the Facebook host when there is none)."""
         if account is not None and account.login == "instagram":
-            return self.instagram_graph_url
-        return self.graph_url
+            return self.settings.instagram_graph_url
+        return self.settings.graph_url
 
     def url(self, path: str, *, host: str | None = None, versioned: bool = True) -> str:
         """Build an absolute URL; node and edge paths carry the API version."""
         path = path.lstrip("/")
-        base = host or self.graph_url
-        return f"{base}/{self.version}/{path}" if versioned else f"{base}/{path}"
+        base = host or self.settings.graph_url
+        return f"{base}/{self.settings.version}/{path}" if versioned else f"{base}/{path}"
 
     # -- the generic call ------------------------------------------------------------------------
 
@@ -139,11 +117,12 @@ class GraphClient:
 
     def app_token(self) -> str:
         """Return the app access token (``{app-id}|{app-secret}``) or raise AppConfigError."""
-        if not (self.meta_app_id and self.meta_app_secret):
+        app_id, secret = self.settings.meta_app_id, self.settings.meta_app_secret
+        if not (app_id and secret):
             raise E.AppConfigError(
                 "META_APP_ID and META_APP_SECRET must be set for this call; set both and restart"
             )
-        return f"{self.meta_app_id}|{self.meta_app_secret}"
+        return f"{app_id}|{secret}"
 
     async def app_request(
         self,
@@ -152,9 +131,11 @@ class GraphClient:
         *,
         params: Mapping[str, Any] | None = None,
         token_in_query: bool = False,
+        priority: Priority = Priority.PERSON,
         context: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Call the Facebook host with the app token (a 190 here is an app configuration problem)."""
+        """Call the Facebook host with the app token (a 190 here is an app configuration problem); it counts
+        against the app's platform limit, whose background pause holds back BACKGROUND calls."""
         method = method.upper()
         call = Call(
             method=method,
@@ -163,7 +144,7 @@ class GraphClient:
             token=self.app_token(),
             token_in_query=token_in_query,
             app_call=True,
-            priority=Priority.PERSON,
+            priority=priority,
             retry=method == "GET",
             context=dict(context or {}),
         )
@@ -176,17 +157,17 @@ class GraphClient:
             try:
                 return await self._attempt(call, attempt)
             except E.TransientError as exc:
-                if not call.retry or attempt >= self.retry.attempts:
+                if not call.retry or attempt >= self.settings.retry.attempts:
                     raise
-                delay = self.retry.delay(attempt, self.rng)
+                delay = self.settings.retry.delay(attempt, self.rng)
                 self.counters.retries += 1
-                log.warning(
+                log.debug(
                     "graph retry %s %s after %s (try %d of %d, waiting %.2fs)",
                     call.method,
                     urlsplit(call.url).path,
                     exc.codes or type(exc).__name__,
                     attempt,
-                    self.retry.attempts,
+                    self.settings.retry.attempts,
                     delay,
                 )
                 await self.sleep(delay)
@@ -195,10 +176,13 @@ class GraphClient:
     # -- one HTTP request ------------------------------------------------------------------------
 
     def _secrets(self, call: Call) -> list[str | None]:
-        return [call.token, self.meta_app_secret, self.instagram_app_secret, *_form_secrets(call)]
+        return [call.token, self.settings.meta_app_secret, self.settings.instagram_app_secret, *_form_secrets(call)]
 
     def _keys(self, call: Call) -> list[str]:
-        return [APP_KEY] if call.account is None else [account_key(call.account.id), APP_KEY]
+        """Return the budget a call counts against: its account's BUC, or the app's platform limit."""
+        if call.account is None or call.app_call or platform_limited(urlsplit(call.url).path, call.params):
+            return [APP_KEY]
+        return [account_key(call.account.id)]
 
     async def _admit(self, call: Call) -> None:
         account = call.account
@@ -238,8 +222,9 @@ class GraphClient:
                 params["access_token"] = call.token
             else:
                 headers["Authorization"] = f"Bearer {call.token}"
-            if self.meta_app_secret and not call.app_call and call.url.startswith(self.graph_url + "/"):
-                params["appsecret_proof"] = appsecret_proof(call.token, self.meta_app_secret)
+            secret = self.settings.meta_app_secret
+            if secret and not call.app_call and call.url.startswith(self.settings.graph_url + "/"):
+                params["appsecret_proof"] = appsecret_proof(call.token, secret)
         url = URL(call.url)
         if params:
             url = url.update_query({k: _param(v) for k, v in params.items()})
@@ -250,9 +235,8 @@ class GraphClient:
         url, headers = self._prepare(call)
         path = url.path
         form = {k: _param(v) for k, v in call.form.items()} if call.form is not None else None
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=self.timeouts.connect, sock_read=self.timeouts.read
-        )
+        timeouts = self.settings.timeouts
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeouts.connect, sock_read=timeouts.read)
         started = time.perf_counter()
         status: int | None = None
         text = ""
@@ -261,7 +245,7 @@ class GraphClient:
         sent = True  # False only when the request surely never reached Meta
         ctx = {
             "path": path,
-            "object": _node(path, self.version),
+            "object": _node(path, self.settings.version),
             "account": call.account.label if call.account else None,
             **call.context,
         }
@@ -313,20 +297,28 @@ class GraphClient:
                 failure = E.from_payload(body, status=status, context=ctx, method=call.method, path=path)
         failure.status, failure.method, failure.path = status, call.method, path
         self._log(call, path, status, elapsed_ms, usage, attempt, failure)
-        raise await self._classify(call, failure, body, ctx, regain=regain, sent=sent)
+        raise await self.classify(call, failure, body, ctx, regain=regain, sent=sent)
 
     async def _observe(self, call: Call, headers: Mapping[str, str]) -> tuple[str, float]:
+        """Record the usage of the budget the call counts against (the other header, if any, is only logged)."""
         reading = parse_usage(headers) if headers else None
         if reading is None:
             return "-", 0.0
+        [key] = self._keys(call)
         parts = []
         if reading.app_pct is not None:
-            await self.throttle.observe(APP_KEY, reading.app_pct, {"app": reading.app}, 0.0)
+            if key == APP_KEY:
+                await self.throttle.observe(APP_KEY, reading.app_pct, {"app": reading.app}, 0.0)
             parts.append(f"app {reading.app_pct:.0f}%")
         if reading.buc_pct is not None:
-            key = account_key(call.account.id) if call.account else APP_KEY
-            await self.throttle.observe(key, reading.buc_pct, {"buc": reading.buc}, reading.regain_minutes)
+            if key != APP_KEY:
+                await self.throttle.observe(key, reading.buc_pct, {"buc": reading.buc}, reading.regain_minutes)
             parts.append(f"account {reading.buc_pct:.0f}%")
+        elif (reading.app_pct is not None and key != APP_KEY
+              and self.host(call.account) == self.settings.instagram_graph_url):
+            # graph.instagram.com may report an account's usage in X-App-Usage alone: every
+            # call there is one account's, so it is that account's budget
+            await self.throttle.observe(key, reading.app_pct, {"app": reading.app}, 0.0)
         if reading.regain_minutes:
             parts.append(f"regain {reading.regain_minutes:g} min")
         return ", ".join(parts) or "-", reading.regain_minutes
@@ -368,10 +360,13 @@ class GraphClient:
             f" error={error}" if error else "",
         )
 
-    async def _classify(
+    async def classify(
         self, call: Call, exc: E.GraphError, body: Any, ctx: dict[str, Any], *, regain: float, sent: bool
     ) -> E.GraphError:
-        """Turn a failed attempt into the exception to raise; record reconnect marks and throttle windows."""
+        """Turn a failed attempt into the exception to raise; record reconnect marks and throttle windows.
+
+        Also for the failed sub-requests of a batch (``sent``: the request reached Meta).
+        """
         secrets = self._secrets(call)
         _scrub(exc, secrets)
         account = call.account
@@ -397,8 +392,8 @@ class GraphClient:
             )
             return _scrub(_copy(exc, E.AppConfigError, sentence), secrets)
         if isinstance(exc, E.RateLimited):
-            key = APP_KEY if (exc.scope == "app" or account is None) else account_key(account.id)
-            retry_at = await self.throttle.limited(key, regain)
+            keys = self._keys(call) + ([APP_KEY] if exc.scope == "app" and account is not None else [])
+            retry_at = max([await self.throttle.limited(key, regain) for key in dict.fromkeys(keys)])
             wait = E.wait_words(retry_at - self.clock())
             fresh = E.from_payload(
                 body, status=exc.status, context={**ctx, "wait": wait}, method=call.method, path=exc.path
@@ -498,10 +493,13 @@ class GraphClient:
             "app": await self.throttle.report(APP_KEY),
         }
 
-    async def ready_at(self, account: GraphAccount, priority: Priority = Priority.BACKGROUND) -> float | None:
-        """Return when a call for the account may be made (None: now); never calls Meta."""
+    async def ready_at(
+        self, account: GraphAccount | None, priority: Priority = Priority.BACKGROUND
+    ) -> float | None:
+        """Return when an Instagram call for the account (None: an app-token call) may be made (None: now),
+        from its own budget alone; never calls Meta."""
         try:
-            await self.throttle.admit([account_key(account.id), APP_KEY], priority)
+            await self.throttle.admit([APP_KEY if account is None else account_key(account.id)], priority)
         except E.Throttled as exc:
             return exc.retry_at
         return None

@@ -11,7 +11,11 @@ from .client import GraphClient
 COMMENT_FIELDS = "id,text,timestamp,username,from,like_count,hidden,parent_id,media{id,media_product_type}"
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,hidden,parent_id"
 MENTION_COMMENT_FIELDS = "id,text,timestamp,like_count,username,media{id,permalink,media_product_type}"
+THREAD_FIELDS = (
+    "id,text,timestamp,username,from,hidden,parent_id,replies{id,text,timestamp,username,from,parent_id}"
+)
 MENTION_MEDIA_FIELDS = "id,caption,media_type,permalink,comments_count,like_count,timestamp,username"
+QUOTE_FIELDS = "id,text,username"  # enough to quote a parent comment igbot never showed
 
 
 def _ctx(comment_id: str, action: str | None = None) -> dict[str, Any]:
@@ -39,6 +43,15 @@ def list_comments(
         priority=priority,
         context={"object": f"media {media_id}"},
     )
+
+
+def comment_pages(
+    client: GraphClient, account: GraphAccount, media_id: str, *, max_pages: int
+) -> AsyncIterator[dict[str, Any]]:
+    """Iterate pages of a media's comments with their replies nested, newest first (50 per page; background)."""
+    params = {"fields": THREAD_FIELDS, "limit": 50}
+    ctx = {"object": f"media {media_id}"}
+    return client.pages(f"{media_id}/comments", account, params=params, max_pages=max_pages, context=ctx)
 
 
 def list_replies(

@@ -16,6 +16,15 @@ MEDIA_FIELDS = (
 PROFILE_FIELDS = "id,username,name,profile_picture_url,followers_count,follows_count,media_count"
 STORY_FIELDS = "id,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp"
 LINK_FIELDS = "id,permalink,shortcode,media_product_type"
+# what a comment's Slack message shows of its post (and whose post it is: a mention when not the account's)
+CONTEXT_FIELDS = "id,caption,permalink,thumbnail_url,media_url,media_type,media_product_type,timestamp,username"
+# what a morning digest reads of the account and of each recent post
+DIGEST_PROFILE_FIELDS = "followers_count,media_count"
+DIGEST_MEDIA_FIELDS = (
+    "id,caption,media_type,media_product_type,media_url,thumbnail_url,timestamp,permalink,like_count,comments_count"
+)
+TOKEN_CHECK_FIELDS = "id,username"  # one cheap read that proves a token works
+COUNT_FIELDS = "id,timestamp,comments_count"
 
 
 async def profile(
@@ -27,6 +36,18 @@ async def profile(
 ) -> dict[str, Any]:
     """Read the account's own fields (followers_count, media_count …)."""
     return await client.get(account.ig_user_id, account, params={"fields": fields}, priority=priority)
+
+
+async def current_username(
+    client: GraphClient, account: GraphAccount, *, priority: Priority = Priority.BACKGROUND
+) -> str | None:
+    """Return the account's username as Instagram has it now (an Instagram Login token reads ``/me``)."""
+    if account.login == "instagram":
+        node, fields = "me", "user_id,username"
+    else:
+        node, fields = account.ig_user_id, "username"
+    body = await client.get(node, account, params={"fields": fields}, priority=priority)
+    return body.get("username")
 
 
 def list_media(
@@ -43,6 +64,23 @@ def list_media(
     return client.items(
         f"{account.ig_user_id}/media", account, params=params, max_items=max_items, priority=priority
     )
+
+
+async def comment_counts(
+    client: GraphClient,
+    account: GraphAccount,
+    *,
+    limit: int = 25,
+    priority: Priority = Priority.BACKGROUND,
+) -> list[dict[str, Any]]:
+    """Read the newest media with their timestamp and comments_count, in one call (what sync compares)."""
+    page = await client.get(
+        f"{account.ig_user_id}/media",
+        account,
+        params={"fields": COUNT_FIELDS, "limit": limit},
+        priority=priority,
+    )
+    return page.get("data") or []
 
 
 def stories(

@@ -18,9 +18,18 @@ MIN_BLOCK = 60.0  # seconds without calls after a throttle signal that names no 
 MAX_BLOCK = 3600.0
 
 
+PLATFORM_EDGES = frozenset({"ig_hashtag_search", "recent_media", "top_media"})  # Hashtag Search
+
+
 def account_key(account_id: str) -> str:
     """Return the usage key for an account."""
     return f"account:{account_id}"
+
+
+def platform_limited(path: str, params: Mapping[str, Any]) -> bool:
+    """Say whether an account's call counts against the app's platform limit rather than the account's BUC:
+    Business Discovery and Hashtag Search do (graph-api.md §7); every other Instagram call is BUC."""
+    return "business_discovery" in str(params.get("fields", "")) or bool(PLATFORM_EDGES & set(path.split("/")))
 
 
 @dataclass(frozen=True)

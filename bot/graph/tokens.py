@@ -28,10 +28,10 @@ async def _call(client: GraphClient, call: Call) -> dict[str, Any]:
 
 async def facebook_code_to_token(client: GraphClient, code: str, redirect_uri: str) -> dict[str, Any]:
     """Exchange a Facebook Login code for a short-lived user token (``access_token``, ``expires_in``)."""
-    _require(client.meta_app_id, client.meta_app_secret, names="META_APP_ID and META_APP_SECRET")
+    _require(client.settings.meta_app_id, client.settings.meta_app_secret, names="META_APP_ID and META_APP_SECRET")
     params = {
-        "client_id": client.meta_app_id,
-        "client_secret": client.meta_app_secret,
+        "client_id": client.settings.meta_app_id,
+        "client_secret": client.settings.meta_app_secret,
         "redirect_uri": redirect_uri,
         "code": code,
     }
@@ -40,11 +40,11 @@ async def facebook_code_to_token(client: GraphClient, code: str, redirect_uri: s
 
 async def facebook_long_lived(client: GraphClient, short_token: str) -> dict[str, Any]:
     """Exchange a short-lived Facebook user token for a long-lived one (about 60 days)."""
-    _require(client.meta_app_id, client.meta_app_secret, names="META_APP_ID and META_APP_SECRET")
+    _require(client.settings.meta_app_id, client.settings.meta_app_secret, names="META_APP_ID and META_APP_SECRET")
     params = {
         "grant_type": "fb_exchange_token",
-        "client_id": client.meta_app_id,
-        "client_secret": client.meta_app_secret,
+        "client_id": client.settings.meta_app_id,
+        "client_secret": client.settings.meta_app_secret,
         "fb_exchange_token": short_token,
     }
     return await _call(client, Call("GET", client.url("oauth/access_token"), params=params))
@@ -79,10 +79,17 @@ async def facebook_pages(
     return found
 
 
-async def debug_token(client: GraphClient, input_token: str) -> dict[str, Any]:
+async def debug_token(
+    client: GraphClient, input_token: str, *, priority: Priority = Priority.PERSON
+) -> dict[str, Any]:
     """Inspect a token with the app token (``is_valid``, ``expires_at``, ``data_access_expires_at`` …)."""
     body = await client.app_request(
-        "GET", "debug_token", params={"input_token": input_token}, token_in_query=True, context=_LOGIN
+        "GET",
+        "debug_token",
+        params={"input_token": input_token},
+        token_in_query=True,
+        priority=priority,
+        context=_LOGIN,
     )
     return body.get("data") or {}
 
@@ -90,18 +97,18 @@ async def debug_token(client: GraphClient, input_token: str) -> dict[str, Any]:
 async def instagram_code_to_token(client: GraphClient, code: str, redirect_uri: str) -> dict[str, Any]:
     """Exchange an Instagram Login code for a short-lived token (``access_token``, ``user_id`` …)."""
     _require(
-        client.instagram_app_id,
-        client.instagram_app_secret,
+        client.settings.instagram_app_id,
+        client.settings.instagram_app_secret,
         names="INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET",
     )
     form = {
-        "client_id": client.instagram_app_id,
-        "client_secret": client.instagram_app_secret,
+        "client_id": client.settings.instagram_app_id,
+        "client_secret": client.settings.instagram_app_secret,
         "grant_type": "authorization_code",
         "redirect_uri": redirect_uri,
         "code": code.removesuffix("#_"),
     }
-    url = client.url("oauth/access_token", host=client.instagram_api_url, versioned=False)
+    url = client.url("oauth/access_token", host=client.settings.instagram_api_url, versioned=False)
     call = Call(
         "POST", url, form=form, retry=False, write=True, context={"action": "the login code exchange"}
     )
@@ -114,22 +121,22 @@ async def instagram_code_to_token(client: GraphClient, code: str, redirect_uri: 
 
 async def instagram_long_lived(client: GraphClient, short_token: str) -> dict[str, Any]:
     """Exchange a short-lived Instagram token for a long-lived one (60 days)."""
-    _require(client.instagram_app_secret, names="INSTAGRAM_APP_SECRET")
-    params = {"grant_type": "ig_exchange_token", "client_secret": client.instagram_app_secret}
-    url = client.url("access_token", host=client.instagram_graph_url, versioned=False)
+    _require(client.settings.instagram_app_secret, names="INSTAGRAM_APP_SECRET")
+    params = {"grant_type": "ig_exchange_token", "client_secret": client.settings.instagram_app_secret}
+    url = client.url("access_token", host=client.settings.instagram_graph_url, versioned=False)
     return await _call(client, Call("GET", url, params=params, token=short_token, token_in_query=True))
 
 
 async def instagram_refresh(client: GraphClient, long_token: str) -> dict[str, Any]:
     """Refresh a long-lived Instagram token (at least 24 h old, not expired); the new one lasts 60 days."""
-    url = client.url("refresh_access_token", host=client.instagram_graph_url, versioned=False)
+    url = client.url("refresh_access_token", host=client.settings.instagram_graph_url, versioned=False)
     params = {"grant_type": "ig_refresh_token"}
     return await _call(client, Call("GET", url, params=params, token=long_token, token_in_query=True))
 
 
 async def instagram_identity(client: GraphClient, token: str) -> dict[str, Any]:
     """Return ``ig_user_id`` (``user_id``, never the app-scoped ``id``) and ``username``."""
-    url = client.url("me", host=client.instagram_graph_url)
+    url = client.url("me", host=client.settings.instagram_graph_url)
     body = await _call(client, Call("GET", url, params={"fields": "user_id,username"}, token=token))
     return {
         "ig_user_id": str(body.get("user_id") or ""),

@@ -26,12 +26,12 @@ async def subscribe_app(
         "verify_token": verify_token,
         "include_values": include_values,
     }
-    return await client.app_request("POST", f"{client.meta_app_id}/subscriptions", params=params)
+    return await client.app_request("POST", f"{client.settings.meta_app_id}/subscriptions", params=params)
 
 
 async def app_subscriptions(client: GraphClient) -> list[dict[str, Any]]:
     """List the app's webhook subscriptions (object, callback_url, fields, active)."""
-    body = await client.app_request("GET", f"{client.meta_app_id}/subscriptions")
+    body = await client.app_request("GET", f"{client.settings.meta_app_id}/subscriptions")
     return body.get("data") or []
 
 
@@ -42,7 +42,7 @@ async def unsubscribe_app(
     params: dict[str, Any] = {"object": object}
     if fields:
         params["fields"] = ",".join(fields)
-    return await client.app_request("DELETE", f"{client.meta_app_id}/subscriptions", params=params)
+    return await client.app_request("DELETE", f"{client.settings.meta_app_id}/subscriptions", params=params)
 
 
 def _target(account: GraphAccount, page_token: str | None) -> tuple[str, GraphAccount]:

@@ -1,4 +1,5 @@
-"""What buttons do to a post: Publish now, Retry, Check again, Approve, Reject — each checked, audited, stored."""
+"""What people do to a post: Publish now, Retry, Check again, Approve, Reject, Cancel — each checked, audited,
+stored."""
 
 from __future__ import annotations
 
@@ -159,3 +160,21 @@ async def reject(deps: Deps, *, user_id: str, post_id: int, reason: str) -> Outc
     await access.record(deps, user_id=user_id, action="reject post", account=account, result="ok",
                         target=f"post {post_id}", detail=reason[:200])
     return Outcome(True)
+
+
+async def cancel_post(deps: Deps, *, user_id: str, post_id: int) -> str:
+    """Cancel a post for a person who may; return the sentence to show them."""
+    post = await deps.store.run(rows.get_post, post_id)
+    account = post and await deps.store.run(account_rows.get_account, post["account_id"])
+    if not post or not account:
+        return f":x: There is no post #{post_id}. `/ig queue` lists them."
+    decision = await access.authorize(deps, user_id=user_id, account=account, needed="publisher",
+                                      action="cancel post", target=f"post {post_id}")
+    if not decision.allowed:
+        return decision.message
+    if not await deps.store.run(rows.cancel, post_id, now=publisher.now_of(deps)):
+        state = messages.STATE_WORDS.get(post["state"], post["state"])
+        return f":x: Post #{post_id} cannot be cancelled: it is {state}."
+    await access.record(deps, user_id=user_id, action="cancel post", account=account, result="ok",
+                        target=f"post {post_id}")
+    return f":wastebasket: Cancelled the {messages.title(post, account)}."

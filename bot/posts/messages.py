@@ -16,6 +16,12 @@ STATE_WORDS = {
     "needs_check": "outcome unknown — being checked", "published": "published", "failed": "failed",
     "rejected": "rejected", "cancelled": "cancelled",
 }
+# the buttons these messages carry (listeners in handlers/actions/posts.py and handlers/views/compose.py)
+PUBLISH_NOW_ACTION, RETRY_ACTION, CHECK_ACTION = "post_publish_now", "post_retry", "post_check"
+CANCEL_ACTION, EDIT_ACTION = "post_cancel", "post_edit"
+APPROVE_ACTION, REJECT_ACTION = "post_approve", "post_reject"
+REJECT_CALLBACK = "post_reject"
+REJECT_BLOCK, REJECT_INPUT = "reason", "reason_input"
 HOLD_WORDS = {"quota": "held: publishing quota used up", "reconnect": "held: account needs reconnecting",
               "overdue": "held: overdue", "containers": "held: container limit reached"}
 
@@ -77,10 +83,10 @@ def failed(post: dict, account: dict) -> dict:
     why = snippet(post.get("error") or "unknown", 1500)
     text = (f":x: The {title(post, account)} was not published.\n*Why:* {why}\n"
             f"Queued by <@{post['author']}>")
-    actions = [_button("Retry", "post_retry", post["id"], "primary")]
+    actions = [_button("Retry", RETRY_ACTION, post["id"], "primary")]
     if not post.get("container_id"):
-        actions.append(_button("Edit", "post_edit", post["id"]))
-    actions.append(_button("Cancel", "post_cancel", post["id"]))
+        actions.append(_button("Edit", EDIT_ACTION, post["id"]))
+    actions.append(_button("Cancel", CANCEL_ACTION, post["id"]))
     return {"text": f"The {KIND_WORDS[post['kind']]} #{post['id']} was not published",
             "blocks": [_section(text), {"type": "actions", "elements": actions}]}
 
@@ -91,9 +97,9 @@ def held(post: dict, account: dict, reason: str, *, until: str | None) -> dict:
     text = f":hourglass: The {title(post, account)} is held: {escape(reason)}.{when}"
     blocks = [_section(text)]
     if post.get("hold") == "overdue":
-        blocks.append({"type": "actions", "elements": [_button("Publish now", "post_publish_now", post["id"],
+        blocks.append({"type": "actions", "elements": [_button("Publish now", PUBLISH_NOW_ACTION, post["id"],
                                                                "primary"),
-                                                       _button("Cancel", "post_cancel", post["id"])]})
+                                                       _button("Cancel", CANCEL_ACTION, post["id"])]})
     return {"text": f"The {KIND_WORDS[post['kind']]} #{post['id']} is held", "blocks": blocks}
 
 
@@ -102,7 +108,7 @@ def needs_check(post: dict, account: dict) -> dict:
     text = (f":grey_question: I could not confirm whether the {title(post, account)} went live "
             f"({escape(post.get('error') or 'Instagram did not answer')}). Check Instagram before doing anything.")
     return {"text": f"Outcome of #{post['id']} unknown",
-            "blocks": [_section(text), {"type": "actions", "elements": [_button("Check again", "post_check",
+            "blocks": [_section(text), {"type": "actions", "elements": [_button("Check again", CHECK_ACTION,
                                                                                   post["id"], "primary")]}]}
 
 
@@ -114,11 +120,11 @@ def approval_request(post: dict, account: dict, items: list[dict]) -> dict:
     text = (f":raised_hand: <@{post['author']}> queued the {title(post, account)}{edited} for "
             f"{when_text(post['due_at'], account['timezone'])}; it needs approval.\n{urls}"
             + (f"\n> {caption}" if caption else ""))
-    approve = _button("Approve", "post_approve", post["id"], "primary")
+    approve = _button("Approve", APPROVE_ACTION, post["id"], "primary")
     approve["value"] = approval_value(post)
     return {"text": f"The {KIND_WORDS[post['kind']]} #{post['id']} needs approval",
             "blocks": [_section(text), {"type": "actions", "elements": [
-                approve, _button("Reject", "post_reject", post["id"], "danger")]}]}
+                approve, _button("Reject", REJECT_ACTION, post["id"], "danger")]}]}
 
 
 def approval_value(post: dict) -> str:
@@ -204,18 +210,31 @@ def buttons_for(post: dict) -> list[dict]:
     state, pid = post["state"], post["id"]
     out = []
     if state == "needs_check":
-        out.append(_button("Check again", "post_check", pid))
+        out.append(_button("Check again", CHECK_ACTION, pid))
     elif state == "failed":
-        out.append(_button("Retry", "post_retry", pid))
+        out.append(_button("Retry", RETRY_ACTION, pid))
     elif state in ("scheduled", "creating", "processing", "ready"):
-        out.append(_button("Publish now", "post_publish_now", pid))
+        out.append(_button("Publish now", PUBLISH_NOW_ACTION, pid))
     if state in ("awaiting_approval", "scheduled", "failed") and not post.get("container_id"):
-        out.append(_button("Edit", "post_edit", pid))
+        out.append(_button("Edit", EDIT_ACTION, pid))
     if state in ("awaiting_approval", "scheduled", "creating", "processing", "ready", "failed"):
-        out.append(_button("Cancel", "post_cancel", pid, "danger"))
+        out.append(_button("Cancel", CANCEL_ACTION, pid, "danger"))
     return out
 
 
 def options_of(post: dict) -> dict:
     """Return a post's stored options."""
     return json.loads(post.get("options") or "{}")
+
+
+def reject_modal(post_id: int, channel: str | None) -> dict:
+    """The modal Reject opens: why the post is rejected (built from the click alone)."""
+    return {
+        "type": "modal", "callback_id": REJECT_CALLBACK,
+        "private_metadata": json.dumps({"post_id": post_id, "channel": channel}),
+        "title": {"type": "plain_text", "text": f"Reject post #{post_id}"[:24]},
+        "submit": {"type": "plain_text", "text": "Reject"}, "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{"type": "input", "block_id": REJECT_BLOCK, "label": {"type": "plain_text", "text": "Why?"},
+                    "element": {"type": "plain_text_input", "action_id": REJECT_INPUT, "multiline": True,
+                                "max_length": 1000}}],
+    }

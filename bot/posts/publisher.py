@@ -519,6 +519,7 @@ async def step_ready(tick: Tick, post: dict, account: dict) -> bool:
             raise
         except E.GraphError as exc:
             return await fail(tick, post, account, exc.sentence, keep_container=False)
+        await tick.store(rows.set_quota_used, account["id"], used=quota.used)  # what /ig accounts shows
     return await mark_published(tick, post, account, body.get("id"))
 
 

@@ -2,14 +2,11 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.actions import comments, connect, posts, reconnect
-from handlers.commands import accounts as account_commands
-from handlers.events import app_home
-from handlers.views import compose
+from handlers.actions import accounts, comments, compose, connect, home, posts, reconnect
 
 # action_id (or re.Pattern) -> listener
 ACTIONS: dict = {**comments.ACTIONS, **posts.ACTIONS, **compose.ACTIONS, **connect.ACTIONS,
-                 **reconnect.ACTIONS, **account_commands.ACTIONS, **app_home.ACTIONS}
+                 **reconnect.ACTIONS, **accounts.ACTIONS, **home.ACTIONS}
 
 
 def register(app: AsyncApp) -> None:

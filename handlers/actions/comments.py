@@ -5,39 +5,20 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.comments import actions, modals
+from bot.comments.render import ACTION_IDS
 from bot.deps import Deps
+from bot.edges.ids import row_id
+from handlers.replies import tell, tell_stale, where
 
 log = logging.getLogger(__name__)
 
 
-async def tell(client: AsyncWebClient, channel: str | None, user: str, text: str) -> None:
-    """Show a sentence to one person only (ephemeral); log if Slack refuses."""
-    if not channel:
-        return
-    try:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text)
-    except SlackApiError as exc:
-        log.warning("could not tell %s ephemerally: %s", user, exc.response.get("error"))
-
-
-def _comment_id(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
-
-
-def _where(body: dict) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-
-
 async def open_reply(deps: Deps, client: AsyncWebClient, body: dict, comment_id: int) -> None:
     """Open the Reply modal (from stored rows) for a person who may reply; else tell them why not."""
-    user, channel = body["user"]["id"], _where(body)
+    user, channel = body["user"]["id"], where(body)
     allowed = await actions.may_act(deps, user_id=user, comment_id=comment_id, action="reply")
     if isinstance(allowed, actions.Outcome):
         await tell(client, channel, user, allowed.message)
@@ -48,7 +29,7 @@ async def open_reply(deps: Deps, client: AsyncWebClient, body: dict, comment_id:
 
 async def open_delete(deps: Deps, client: AsyncWebClient, body: dict, comment_id: int) -> None:
     """Open the Delete confirm modal for a person who may delete; else tell them why not."""
-    user, channel = body["user"]["id"], _where(body)
+    user, channel = body["user"]["id"], where(body)
     allowed = await actions.may_act(deps, user_id=user, comment_id=comment_id, action="delete")
     if isinstance(allowed, actions.Outcome):
         await tell(client, channel, user, allowed.message)
@@ -65,15 +46,16 @@ async def run_action(deps: Deps, client: AsyncWebClient, body: dict, name: str, 
     else:
         outcome = await actions.hide(deps, user_id=user, comment_id=comment_id, hidden=name == "hide")
     if not outcome.ok:
-        await tell(client, _where(body), user, outcome.message)
+        await tell(client, where(body), user, outcome.message)
 
 
 async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Reply / Hide / Unhide / Delete buttons (Delete's confirm dialog already ran in Slack)."""
     await ack()
-    comment_id = _comment_id(action.get("value"))
+    comment_id = row_id(action.get("value"))
     name = action["action_id"].removeprefix("comment_")
     if comment_id is None:
+        await tell_stale(client, body)
         return
     if name == "reply":
         await open_reply(deps, client, body, comment_id)
@@ -85,8 +67,9 @@ async def handle_menu(ack: AsyncAck, body: dict, action: dict, client: AsyncWebC
     """The overflow menu of a folded comment: `reply:ID`, `hide:ID`, `unhide:ID`, `delete:ID`."""
     await ack()
     name, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
-    comment_id = _comment_id(raw_id)
+    comment_id = row_id(raw_id)
     if comment_id is None or name not in ("reply", "hide", "unhide", "delete"):
+        await tell_stale(client, body)
         return
     if name == "reply":
         await open_reply(deps, client, body, comment_id)
@@ -101,11 +84,5 @@ async def handle_open(ack: AsyncAck) -> None:
     await ack()
 
 
-ACTIONS = {
-    "comment_reply": handle_button,
-    "comment_hide": handle_button,
-    "comment_unhide": handle_button,
-    "comment_delete": handle_button,
-    "comment_menu": handle_menu,
-    "comment_open": handle_open,
-}
+ACTIONS = {ACTION_IDS["reply"]: handle_button, ACTION_IDS["hide"]: handle_button, ACTION_IDS["unhide"]: handle_button,
+           ACTION_IDS["delete"]: handle_button, ACTION_IDS["menu"]: handle_menu, ACTION_IDS["open"]: handle_open}

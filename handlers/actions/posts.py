@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.edges.ids import row_id
 from bot.posts import actions
-from handlers.actions.comments import tell
-from handlers.commands.posts import cancel_post
-
-REJECT_CALLBACK = "post_reject"
-REJECT_BLOCK, REJECT_INPUT = "reason", "reason_input"
+from bot.posts import messages as post_blocks
+from bot.posts.actions import cancel_post
+from handlers.replies import tell, tell_stale, where
 
 
 def _post_id(action: dict) -> int | None:
-    try:
-        return int((action.get("value") or "").split(":", 1)[0])
-    except ValueError:
-        return None
+    return row_id((action.get("value") or "").split(":", 1)[0])
 
 
 def _seen_revision(action: dict) -> int | None:
@@ -29,29 +23,26 @@ def _seen_revision(action: dict) -> int | None:
     return int(mark) if mark.isdigit() else None
 
 
-def _where(body: dict) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-
-
 async def handle_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
     """Publish now, Retry, Check again, Cancel, Approve; tell the person when it did not work."""
     await ack()
     post_id = _post_id(action)
     if post_id is None:
+        await tell_stale(client, body)
         return
     user = body["user"]["id"]
     name = action["action_id"]
-    if name == "post_cancel":
-        await tell(client, _where(body), user, await cancel_post(deps, user_id=user, post_id=post_id))
+    if name == post_blocks.CANCEL_ACTION:
+        await tell(client, where(body), user, await cancel_post(deps, user_id=user, post_id=post_id))
         return
-    if name == "post_approve":
+    if name == post_blocks.APPROVE_ACTION:
         outcome = await actions.approve(deps, user_id=user, post_id=post_id, seen_revision=_seen_revision(action))
     else:
-        run = {"post_publish_now": actions.publish_now, "post_retry": actions.retry,
-               "post_check": actions.check_again}[name]
+        run = {post_blocks.PUBLISH_NOW_ACTION: actions.publish_now, post_blocks.RETRY_ACTION: actions.retry,
+               post_blocks.CHECK_ACTION: actions.check_again}[name]
         outcome = await run(deps, user_id=user, post_id=post_id)
     if not outcome.ok:
-        await tell(client, _where(body), user, outcome.message)
+        await tell(client, where(body), user, outcome.message)
 
 
 async def handle_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
@@ -59,34 +50,11 @@ async def handle_reject(ack: AsyncAck, body: dict, action: dict, client: AsyncWe
     await ack()
     post_id = _post_id(action)
     if post_id is None:
+        await tell_stale(client, body)
         return
-    await client.views_open(trigger_id=body["trigger_id"], view={
-        "type": "modal", "callback_id": REJECT_CALLBACK,
-        "private_metadata": json.dumps({"post_id": post_id, "channel": _where(body)}),
-        "title": {"type": "plain_text", "text": f"Reject post #{post_id}"[:24]},
-        "submit": {"type": "plain_text", "text": "Reject"}, "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [{"type": "input", "block_id": REJECT_BLOCK, "label": {"type": "plain_text", "text": "Why?"},
-                    "element": {"type": "plain_text_input", "action_id": REJECT_INPUT, "multiline": True,
-                                "max_length": 1000}}],
-    })
+    await client.views_open(trigger_id=body["trigger_id"], view=post_blocks.reject_modal(post_id, where(body)))
 
 
-async def handle_reject_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
-    """Reject with the reason; refusals show in the modal."""
-    meta = json.loads(view.get("private_metadata") or "{}")
-    reason = (((view.get("state") or {}).get("values") or {}).get(REJECT_BLOCK) or {}) \
-        .get(REJECT_INPUT, {}).get("value") or ""
-    if not reason.strip():
-        await ack(response_action="errors", errors={REJECT_BLOCK: "Say why, so the author can fix it."})
-        return
-    outcome = await actions.reject(deps, user_id=body["user"]["id"], post_id=int(meta.get("post_id", 0)),
-                                   reason=reason)
-    if not outcome.ok:
-        await ack(response_action="errors", errors={REJECT_BLOCK: outcome.message})
-        return
-    await ack()
-
-
-ACTIONS = {name: handle_button for name in ("post_publish_now", "post_retry", "post_check", "post_cancel",
-                                            "post_approve")} | {"post_reject": handle_reject}
-SUBMISSIONS = {REJECT_CALLBACK: handle_reject_submit}
+ACTIONS = dict.fromkeys((post_blocks.PUBLISH_NOW_ACTION, post_blocks.RETRY_ACTION, post_blocks.CHECK_ACTION,
+                         post_blocks.CANCEL_ACTION, post_blocks.APPROVE_ACTION), handle_button) | {
+    post_blocks.REJECT_ACTION: handle_reject}

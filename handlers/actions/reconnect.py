@@ -8,6 +8,7 @@ from bot import access
 from bot.connect.links import ConnectUnavailable, connect_blocks, new_connect_link
 from bot.connect.reconnect import RECONNECT_ACTION
 from bot.deps import Deps
+from bot.edges.ids import row_id
 from storage import accounts as account_rows
 
 
@@ -15,8 +16,8 @@ async def handle_reconnect(ack: AsyncAck, body: dict, action: dict, respond: Asy
     """Send the clicker, if admin of that account, a fresh link to reconnect it."""
     await ack()
     user_id = body["user"]["id"]
-    value = str(action.get("value") or "")
-    account = await deps.store.run(account_rows.get_account, int(value)) if value.isdigit() else None
+    account_id = row_id(action.get("value"))
+    account = await deps.store.run(account_rows.get_account, account_id) if account_id else None
     if account is None:
         await respond(text=":x: That account is no longer connected to igbot.", response_type="ephemeral",
                       replace_original=False)

@@ -1,10 +1,9 @@
-"""/ig accounts and its page buttons: ack at once, then answer ephemerally from stored state."""
+"""/ig accounts: ack at once, then answer ephemerally from stored state."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
-from bot.accounts_ui.blocks import PAGE_ACTION
 from bot.accounts_ui.listing import USAGE, accounts_reply, parse_page
 from bot.blocks import escape
 from bot.deps import Deps
@@ -20,14 +19,3 @@ async def handle_accounts(ack: AsyncAck, command: dict, deps: Deps, args: str, r
     await ack()
     text, blocks = await accounts_reply(deps, command["user_id"], page)
     await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-
-
-async def handle_page(ack: AsyncAck, body: dict, action: dict, deps: Deps, respond: AsyncRespond) -> None:
-    """Show another page in place of the one clicked."""
-    await ack()
-    page = parse_page(action.get("value") or "") or 1
-    text, blocks = await accounts_reply(deps, body["user"]["id"], page)
-    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
-
-
-ACTIONS = {PAGE_ACTION: handle_page, f"{PAGE_ACTION}_prev": handle_page}

@@ -40,8 +40,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                          "/ig access grant @alice shop moderator"),
     "digest": Subcommand(handle_digest, "digest <account>", "post the account's digest now, in this channel",
                          "/ig digest @demo_shop"),
-    "post": Subcommand(handle_post, "post <account> <when> <url> [<url> …] [caption]",
-                       "queue a feed post: 1 JPEG = image, 2–10 URLs = carousel, 1 video = reel",
+    "post": Subcommand(handle_post, "post [<account> <when> <url> [<url> …] [caption]]",
+                       "`/ig post` alone opens the compose form (uploads, alt text, tags…); with arguments it "
+                       "queues a feed post: 1 JPEG = image, 2–10 URLs = carousel, 1 video = reel",
                        "/ig post @demo_shop tomorrow 09:00 https://cdn.example/img/square.jpg Autumn is here"),
     "reel": Subcommand(handle_reel, "reel <account> <when> <video-url> [caption]", "queue a reel",
                        "/ig reel @demo_shop in 2h https://cdn.example/video/reel.mp4 Behind the scenes"),

@@ -9,7 +9,9 @@ from slack_bolt.async_app import AsyncAck
 
 from bot import access, blocks
 from bot.deps import Deps
+from bot.edges.ids import row_id
 from bot.posts import messages, publisher
+from bot.posts.actions import cancel_post
 from bot.posts.queueing import USAGE, parse_request, queue_post, split_account
 from bot.posts.rules import PostInputError
 from storage import accounts as account_rows
@@ -134,23 +136,9 @@ async def handle_cancel(ack: AsyncAck, command: dict, deps: Deps, args: str, **_
     if not word.isdigit():
         await ack(text=f":x: Which post? Usage: {usage}")
         return
-    outcome = await cancel_post(deps, user_id=command.get("user_id", ""), post_id=int(word))
+    post_id = row_id(word)
+    if post_id is None:
+        await ack(text=f":x: There is no post #{blocks.escape(word[:40])}. `/ig queue` lists them.")
+        return
+    outcome = await cancel_post(deps, user_id=command.get("user_id", ""), post_id=post_id)
     await ack(text=outcome)
-
-
-async def cancel_post(deps: Deps, *, user_id: str, post_id: int) -> str:
-    """Cancel a post for a person who may; return the sentence to show them."""
-    post = await deps.store.run(rows.get_post, post_id)
-    account = post and await deps.store.run(account_rows.get_account, post["account_id"])
-    if not post or not account:
-        return f":x: There is no post #{post_id}. `/ig queue` lists them."
-    decision = await access.authorize(deps, user_id=user_id, account=account, needed="publisher",
-                                      action="cancel post", target=f"post {post_id}")
-    if not decision.allowed:
-        return decision.message
-    if not await deps.store.run(rows.cancel, post_id, now=publisher.now_of(deps)):
-        state = messages.STATE_WORDS.get(post["state"], post["state"])
-        return f":x: Post #{post_id} cannot be cancelled: it is {state}."
-    await access.record(deps, user_id=user_id, action="cancel post", account=account, result="ok",
-                        target=f"post {post_id}")
-    return f":wastebasket: Cancelled the {messages.title(post, account)}."

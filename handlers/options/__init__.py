@@ -2,7 +2,7 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.views import compose
+from handlers.options import compose
 
 # action_id -> listener
 OPTIONS: dict = {**compose.OPTIONS}

@@ -2,13 +2,10 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.actions import posts as post_actions
-from handlers.events import app_home
-from handlers.views import comments, compose
+from handlers.views import comments, compose, home, posts
 
 # callback_id -> listener for view_submission
-SUBMISSIONS: dict = {**comments.SUBMISSIONS, **post_actions.SUBMISSIONS, **compose.SUBMISSIONS,
-                     **app_home.SUBMISSIONS}
+SUBMISSIONS: dict = {**comments.SUBMISSIONS, **posts.SUBMISSIONS, **compose.SUBMISSIONS, **home.SUBMISSIONS}
 # callback_id -> listener for view_closed
 CLOSINGS: dict = {}
 

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.comments import actions, modals
 from bot.deps import Deps
-from handlers.actions.comments import tell
+from handlers.replies import tell
 
 log = logging.getLogger(__name__)
 # Slack applies the ack's "Sending…" view when our HTTP answer reaches it; a views.update sent sooner would be

@@ -1,4 +1,4 @@
-"""The compose modal's listeners: account suggestions, redraw on a choice, Edit, and submission (thin)."""
+"""The compose modal's submission: checked with the slash command's rules, errors under the fields."""
 
 from __future__ import annotations
 
@@ -10,32 +10,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.posts import compose, composing
 from bot.posts.compose import FieldErrors
-from handlers.actions.comments import tell
-
-
-async def handle_account_options(ack: AsyncAck, body: dict, deps: Deps) -> None:
-    """block_suggestion: the accounts the person may publish to, filtered by what they typed (≤100)."""
-    await ack(options=await composing.account_options(deps, body["user"]["id"], body.get("value") or ""))
-
-
-async def handle_choice(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
-    """An account or type was chosen: redraw the modal with that type's fields and the account's zone."""
-    await ack()
-    await composing.redraw(deps, client, body["view"], action)
-
-
-async def handle_edit(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, deps: Deps) -> None:
-    """Edit: open the modal prefilled (only for posts without a container)."""
-    await ack()
-    try:
-        post_id = int(action.get("value") or "")
-    except ValueError:
-        return
-    where = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    refusal = await composing.open_edit(deps, client, trigger_id=body["trigger_id"], user_id=body["user"]["id"],
-                                        post_id=post_id, channel_id=where)
-    if refusal:
-        await tell(client, where, body["user"]["id"], refusal)
 
 
 async def handle_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, deps: Deps) -> None:
@@ -51,6 +25,4 @@ async def handle_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebC
     await composing.finish(deps, client, user_id=user, form=form, account=account, channel_id=channel_id)
 
 
-OPTIONS = {compose.ACCOUNT_ACTION: handle_account_options}
-ACTIONS = {compose.ACCOUNT_ACTION: handle_choice, compose.TYPE_ACTION: handle_choice, "post_edit": handle_edit}
 SUBMISSIONS = {compose.CALLBACK: handle_submit}

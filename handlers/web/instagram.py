@@ -9,11 +9,11 @@ from aiohttp import web
 
 from bot.appkeys import DEPS
 from bot.comments import intake
-from bot.comments.inbox import store_delivery
+from bot.comments.inbox import drop_invalid, store_delivery
+from bot.edges.http import read_capped
 
 log = logging.getLogger(__name__)
 MAX_BODY = 32 * 1024 * 1024
-CHUNK = 64 * 1024
 
 
 async def handle_verify(request: web.Request) -> web.Response:
@@ -30,13 +30,13 @@ async def handle_verify(request: web.Request) -> web.Response:
 
 
 async def handle_delivery(request: web.Request) -> web.Response:
-    """Check the signature on the raw body, store every change, then answer 200 (never before)."""
+    """Check the signature on the raw body, store every valid change (count and drop the rest), then 200."""
     deps = request.app[DEPS]
     deliveries = deps.metrics.webhook_deliveries
     if request.content_length is not None and request.content_length > MAX_BODY:
         deliveries.labels(result="too_large").inc()
         return web.Response(status=413, text="body over 32 MiB\n")
-    body = await _read_capped(request)
+    body = await read_capped(request, MAX_BODY)
     if body is None:
         deliveries.labels(result="too_large").inc()
         return web.Response(status=413, text="body over 32 MiB\n")
@@ -47,26 +47,15 @@ async def handle_delivery(request: web.Request) -> web.Response:
                     request.headers else "invalid")
         return web.Response(status=403, text="X-Hub-Signature-256 is missing or does not match\n")
     try:
-        kind, changes = intake.parse_delivery(body)
+        delivery = intake.parse_delivery(body)
     except intake.BadDelivery as exc:
         deliveries.labels(result="malformed").inc()
         return web.Response(status=400, text=f"{exc}\n")
-    if kind != "instagram":
+    if delivery.kind != "instagram":
         deliveries.labels(result="ignored").inc()
-        log.info("webhook delivery for object %r ignored", kind[:40])
+        log.info("webhook delivery for object %r ignored", delivery.kind[:40])
         return web.Response(text="ignored\n")
-    await store_delivery(deps, changes)
+    drop_invalid(deps, delivery.invalid)
+    await store_delivery(deps, delivery.changes)
     deliveries.labels(result="stored").inc()
     return web.Response(text="ok\n")
-
-
-async def _read_capped(request: web.Request) -> bytes | None:
-    """Read the body, giving up (None) as soon as it passes the cap."""
-    parts: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(CHUNK):
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        parts.append(chunk)
-    return b"".join(parts)

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.appkeys import DEPS
 from bot.connect import oauth, pages
+from bot.edges.http import BadForm, read_form
 
 HTML = "text/html"
 
@@ -38,7 +39,10 @@ async def handle_callback(request: web.Request) -> web.Response:
 
 async def handle_finish(request: web.Request) -> web.Response:
     """Connect the accounts ticked on the choice page."""
-    form = await request.post()
+    try:
+        form = await read_form(request)
+    except BadForm as exc:
+        return _html(pages.problem_page(f"{exc}; start again from the link in Slack."), status=400)
     try:
         outcome = await oauth.facebook_finish(request.app[DEPS], str(form.get("choice", "")),
                                               [str(v) for v in form.getall("ig_user_id", [])])

@@ -48,7 +48,8 @@ with form or JSON bodies; ``GET /_sandbox/`` lists them: ``GET state``, ``POST m
 ``POST mentions``, ``POST errors``, ``GET calls``, ``POST clock/advance``, ``POST webhooks/flush``,
 ``GET webhooks``): ``add_facebook_user``, ``add_account``, ``add_page`` (a Page with no Instagram account),
 ``add_media``, ``add_comment``, ``add_mention``, ``add_tag`` (another account's post tagging one),
-``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``, ``deliveries``, ``add_media_fixture``,
+``set_webhook_callback``, ``webhook_batch()``, ``flush_webhooks()``, ``deliveries``, ``webhook_value``
+(a comment's change value, to deliver by hand), ``add_media_fixture``,
 ``inject_error``, ``inject_delay`` (a lost response after the effect), ``set_latency``,
 ``set_transient_error_rate``, ``revoke_token`` (190/458), ``expire_token`` (190/463), ``change_password``
 (190/460), ``throttle`` (80002), ``login_as``, ``dialog_outcome = "deny"`` and ``dialog_declined_scopes``

@@ -231,6 +231,14 @@ class Seeding:
     def _igsid(self, username: str) -> str:
         return self.state.igsids.setdefault(username, self.state.ids.next("igsid"))
 
+    def webhook_value(self, comment: Comment, acct: Account | str | None = None) -> dict[str, Any]:
+        """Return the ``comments`` change value Meta sends ``acct`` (default: the media's owner) for a comment.
+
+        The same value the webhook carries; for sending a delivery by hand (again, late, or out of order).
+        """
+        media = self.state.media[comment.media_id]
+        return self._comment_value(self._account(acct or media.owner_id), comment, media)
+
     def _comment_value(self, acct: Account, c: Comment, media: Media) -> dict[str, Any]:
         key = self.fb_comment_id_key if acct.login == FACEBOOK else "id"
         value: dict[str, Any] = {

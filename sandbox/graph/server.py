@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import control
+from . import http_controls
 from .auth import authenticate, can_see, header_token, owner_account, require_scope
 from .call import Call
 from .calllog import CallLog, CallRecord, redact
@@ -166,7 +166,7 @@ class GraphEmulator(Seeding, Controls):
         ):
             app = web.Application(client_max_size=64 * 1024 * 1024)
             if host == GRAPH_FACEBOOK:
-                control.register(app, self)
+                http_controls.register(app, self)
             if host == RUPLOAD_FACEBOOK:
                 app.router.add_post("/ig-api-upload/{version}/{container_id}", self._on_rupload)
             else:
@@ -199,6 +199,10 @@ class GraphEmulator(Seeding, Controls):
     def now(self) -> float:
         """Return the emulator's current time (epoch seconds)."""
         return float(self.clock())
+
+    def app_users(self) -> int:
+        """Return how many people use the app (its accounts), which sets the app's platform budget."""
+        return sum(1 for account in self.state.accounts.values() if not account.is_external)
 
     def flavor_of(self, host: str) -> str:
         """Return the login flavor a Graph host serves."""
@@ -331,6 +335,7 @@ class GraphEmulator(Seeding, Controls):
         )
         headers: dict[str, str] = {}
         trace = self.trace_id()
+        metered = False
         try:
             ep = self._route(call)
             rec.template = ep.path
@@ -343,9 +348,10 @@ class GraphEmulator(Seeding, Controls):
                     call.violations.append(problem)
                 call.violations.extend(legacy_uses(call.params))
             self._check_params(call, ep)
-            if call.account is not None:
+            metered = call.account is not None or (call.token is not None and call.token.kind == "APP")
+            if metered:
                 self.limiter.count(call.account, self.now())
-                self.limiter.check(call.account, self.now())
+                self.limiter.check(call.account, self.now(), users=self.app_users())
             await self._inject(call, ep, after_effect=False)
             if not rec.is_batch and call.host in FLAVOR_OF_HOST:
                 err = self.faults.maybe_transient()
@@ -363,8 +369,8 @@ class GraphEmulator(Seeding, Controls):
             self.internal_errors.append(f"{call.method} {call.host}{call.path}: {exc!r}")
             status, result = 500, transient(1).body(trace)
             rec.error_code = 1
-        if call.account is not None:
-            headers.update(self.limiter.headers(call.account, self.now()))
+        if metered:
+            headers.update(self.limiter.usage_headers(call.account, self.now(), users=self.app_users()))
         headers.update(call.response_headers)
         if call.host in FLAVOR_OF_HOST:
             headers.update(

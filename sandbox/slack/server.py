@@ -9,7 +9,7 @@ from collections.abc import Callable
 import aiohttp
 from aiohttp import web
 
-from . import control, files, response_url
+from . import files, http_controls, response_url
 from .api import WebApi
 from .clock import real_clock
 from .delivery import Delivery
@@ -109,7 +109,7 @@ class SlackEmulator:
         app.router.add_get("/files-pri/{file}/download/{name}", download)
         app.router.add_post("/respond/{team}/{token}", respond)
         app.router.add_get("/link/", self.socket.handle)
-        control.add_routes(app, self)
+        http_controls.add_routes(app, self)
         return app
 
     async def start(self) -> SlackEmulator:

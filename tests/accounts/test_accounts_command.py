@@ -48,7 +48,9 @@ async def test_every_fact_is_shown_without_a_graph_call(slack, graph, deps, add_
     sections = [b["text"]["text"] for b in shown["blocks"] if b["type"] == "section"]
     assert "quiet_cafe" in sections[0] and "needs reconnect: the token was revoked" in sections[0]  # problems first
     assert "demo_shop" in sections[1] and ":white_check_mark: healthy" in sections[1]
-    assert "data access until 2027-02-21" in sections[1] and "quota 7/100 in 24 h" in sections[1]
+    assert "token never expires · data access until 2027-02-21" in sections[1]
+    assert "quota 7/100 in 24 h" in sections[1]
+    assert "data access" not in sections[0] and "—" not in text  # no expiry known: nothing said about it
     assert "last webhook 2h ago" in sections[1] and "0 post(s) pending" in sections[1]
     assert f"<#{slack.social}>" in text and "1 with a problem" in text
 
@@ -66,6 +68,7 @@ async def test_expiring_tokens_quota_and_failed_posts_are_problems(slack, deps, 
     shown = await ask(slack, slack.admin)
     line = next(b["text"]["text"] for b in shown["blocks"] if b["type"] == "section")
     assert "token expires in 3 day(s)" in line and "publishing quota used up" in line
+    assert "token valid until 2026-11-26" in line
 
 
 async def test_a_person_sees_only_accounts_with_a_role(slack, deps, add_account):

@@ -33,7 +33,8 @@ async def test_every_option_at_once_is_stored_and_audited(slack, deps, add_accou
     row = stored(deps)
     assert (row["digest_time"], row["timezone"], row["weekly_digest"], row["approval_required"]) == \
         ("08:30", "America/New_York", 0, 1)
-    assert row["next_digest_at"] is None
+    assert row["next_digest_at"].startswith("2026-11-23T13:30:00")  # rescheduled at once: 08:30 in New York
+    assert "The next digest comes Mon 23 Nov at 08:30 (America/New_York)." in text
     assert "daily digest 09:00 → 08:30" in text and "time zone Europe/Berlin → America/New_York" in text
     assert "weekly digest on → off" in text and "approval before publishing off → on" in text
     [audit] = audit_rows(deps)

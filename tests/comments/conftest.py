@@ -1,32 +1,37 @@
-"""Fixtures for comments in Slack: the app on the Slack emulator and a loopback Graph; signed deliveries."""
+"""Fixtures for comments in Slack: the app on the Slack and Graph emulators; signed deliveries."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from bot.appkeys import DEPS
 from bot.config import Config
+from sandbox.graph import GraphEmulator, Media
+from sandbox.graph.webhooks import sign
 from storage import accounts as account_rows
 from storage import tokens as token_rows
-from tests.comments.graph_stub import GraphStub, delivery, meta_signature
 
 META_SECRET = "meta-app-secret"
-SHOP_IG = "17841400000000001"
-OTHER_IG = "17841400000000002"
+SHOP_IG = "17841400000000001"  # the emulator's first Instagram account
 
 
 @pytest.fixture
 async def graph():
-    stub = await GraphStub().start()
-    yield stub
-    await stub.stop()
+    emu = GraphEmulator(app_id="1234", app_secret=META_SECRET)
+    await emu.start()
+    yield emu
+    await emu.stop()
+    assert emu.violations == [] and emu.internal_errors == []
 
 
 @pytest.fixture
 def config(base_env, slack, graph) -> Config:
     slack.limiter.limits.enabled = False
     return Config.from_env({**base_env, "SLACK_API_URL": slack.api_url, "IGBOT_ADMINS": slack.admin,
-                            "GRAPH_API_URL": graph.url, "INSTAGRAM_GRAPH_API_URL": graph.url})
+                            "GRAPH_API_URL": graph.urls.graph_facebook,
+                            "INSTAGRAM_GRAPH_API_URL": graph.urls.graph_instagram})
 
 
 @pytest.fixture
@@ -45,12 +50,15 @@ def deps(bot):
     return bot.server.app[DEPS]
 
 
-async def add_account(deps, *, username: str, ig_user_id: str, channel: str, login: str = "facebook") -> dict:
+async def add_account(deps, graph, *, username: str, channel: str, login: str = "facebook") -> dict:
+    """Add an account to the Graph emulator and to igbot (with the token its login gives); return igbot's row."""
+    ig = graph.add_account(username, login=login)
+
     def write(db):
-        row = account_rows.add_account(db, username=username, ig_user_id=ig_user_id, login=login, page_id=None,
+        row = account_rows.add_account(db, username=username, ig_user_id=ig.ig_user_id, login=login, page_id=None,
                                        channel_id=channel, timezone="UTC", digest_time="09:00")
         token_rows.put_token(db, account_id=row["id"], kind="page" if login == "facebook" else "instagram",
-                             ciphertext=deps.cipher.encrypt(f"EAA-token-of-{username}"))
+                             ciphertext=deps.cipher.encrypt(ig.page_token if login == "facebook" else ig.token))
         return row
 
     return await deps.store.run(write)
@@ -58,8 +66,29 @@ async def add_account(deps, *, username: str, ig_user_id: str, channel: str, log
 
 @pytest.fixture
 async def shop(deps, slack, graph) -> dict:
-    graph.add_media("18000000000000001", owner="shop", caption="Autumn drop <3 & more", product="FEED")
-    return await add_account(deps, username="shop", ig_user_id=SHOP_IG, channel=slack.social)
+    row = await add_account(deps, graph, username="shop", channel=slack.social)
+    assert row["ig_user_id"] == SHOP_IG
+    return row
+
+
+@pytest.fixture
+def post(graph, shop) -> Media:
+    """The shop's post the comments are on."""
+    return graph.add_media(SHOP_IG, caption="Autumn drop <3 & more")
+
+
+def delivery(changes: list[tuple[str, str, dict]], *, time: int = 1764324000) -> bytes:
+    """Return a webhook body: [(entry id, field, value)], one entry per account in order of first use."""
+    entries: dict[str, dict] = {}
+    for entry_id, field_name, value in changes:
+        entries.setdefault(entry_id, {"id": entry_id, "time": time, "changes": []})["changes"].append(
+            {"field": field_name, "value": value})
+    return json.dumps({"object": "instagram", "entry": list(entries.values())}).encode()
+
+
+def meta_signature(body: bytes, secret: str) -> str:
+    """Return the X-Hub-Signature-256 header value Meta sends."""
+    return sign(secret, body)["X-Hub-Signature-256"]
 
 
 async def deliver(bot, changes: list[tuple[str, str, dict]], *, secret: str = META_SECRET, body: bytes | None = None):
@@ -84,3 +113,13 @@ async def eventually(check, timeout: float = 5.0):
             return result
         await asyncio.sleep(0.01)
     raise AssertionError("condition not met in time")
+
+
+async def handled(deps, object_id: str) -> dict:
+    """Wait until the inbox worker has finished every change about an object; return its inbox row."""
+
+    async def done():
+        rows = await deps.store.run(lambda db: list(db["inbox"].rows_where("object_id = ?", [object_id])))
+        return rows and all(r["state"] == "done" for r in rows) and rows[0]
+
+    return await eventually(done)

@@ -56,3 +56,15 @@ async def test_bad_input_says_what_was_wrong_and_the_right_form(bot, slack, shop
     assert "nobody in this workspace is called @ghost" in await say(slack, slack.admin,
                                                                      "access grant @ghost shop moderator")
     assert "/ig access grant @person" in await say(slack, slack.admin, "access frob")
+
+
+async def test_a_moderator_asking_for_the_list_is_told_their_own_roles(bot, slack, shop, deps):
+    say.count = {}
+    await say(slack, slack.admin, f"access grant <@{slack.alice}> shop moderator")
+    said = await say(slack, slack.alice, "access list")
+    assert said == (":no_entry: Only admins can list everyone's roles. You have *moderator* on @shop; "
+                    f"ask <@{slack.admin}> about the others.")
+    said = await say(slack, slack.alice, "access grant @alice shop publisher")
+    assert said.endswith(f"<@{slack.admin}> can grant it with: /ig access grant <@{slack.alice}> shop admin")
+    said = await say(slack, slack.alice, "access revoke @alice *")
+    assert "You need the *admin* role on every account to do that" in said and "@you" not in said

@@ -9,10 +9,8 @@ import re
 from storage import comments as comment_rows
 from tests.comments.conftest import SHOP_IG, deliver, eventually, top_level
 
-MEDIA = "18000000000000001"
 
-
-async def test_a_1000_comment_burst_is_folded_and_every_comment_shown_exactly_once(bot, slack, graph, shop, deps):
+async def test_a_1000_comment_burst_is_folded_and_every_comment_shown_exactly_once(bot, slack, graph, post, deps):
     # Slack at ~1 post/s cannot keep up with the relay: hold the outbox until the burst is relayed, then let go
     drain, gate = deps.outbox.drain_once, asyncio.Event()
 
@@ -20,8 +18,8 @@ async def test_a_1000_comment_burst_is_folded_and_every_comment_shown_exactly_on
         return await drain() if gate.is_set() else 0
 
     deps.outbox.drain_once = held_drain
-    comments = [graph.add_comment(MEDIA, f"comment number {i} <!here>", username=f"fan{i}") for i in range(1000)]
-    changes = [(SHOP_IG, "comments", graph.webhook_value(c["id"])) for c in comments]
+    comments = [graph.add_comment(post, f"comment number {i} <!here>", username=f"fan{i}") for i in range(1000)]
+    changes = [(SHOP_IG, "comments", graph.webhook_value(c)) for c in comments]
     for start in range(0, 1000, 250):  # four deliveries, one of them delivered twice
         assert (await deliver(bot, changes[start:start + 250])).status == 200
     assert (await deliver(bot, changes[:250])).status == 200
@@ -54,9 +52,9 @@ async def test_a_1000_comment_burst_is_folded_and_every_comment_shown_exactly_on
     assert folded and all(len(m["blocks"]) <= 21 for m in folded)
 
 
-async def test_folded_comments_can_be_hidden_deleted_and_replied_to_from_the_menu(bot, slack, graph, shop, deps):
-    comments = [graph.add_comment(MEDIA, f"burst {i}", username=f"fan{i}") for i in range(10)]
-    await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(c["id"])) for c in comments])
+async def test_folded_comments_can_be_hidden_deleted_and_replied_to_from_the_menu(bot, slack, graph, post, deps):
+    comments = [graph.add_comment(post, f"burst {i}", username=f"fan{i}") for i in range(10)]
+    await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(c)) for c in comments])
 
     async def relayed():
         return await deps.store.run(lambda db: db.execute(
@@ -71,19 +69,19 @@ async def test_folded_comments_can_be_hidden_deleted_and_replied_to_from_the_men
     await slack.click(user=slack.admin, channel=slack.social, message_ts=fold["ts"], action_id="comment_menu",
                       block_id=members[0]["block_id"], value=f"hide:{target_id}")
     await slack.wait_for(lambda: "hidden by" in json.dumps(slack.message(slack.social, fold["ts"])["blocks"]))
-    assert graph.comments[target["ig_comment_id"]]["hidden"] is True
+    assert graph.state.comments[target["ig_comment_id"]].hidden is True
     await slack.click(user=slack.admin, channel=slack.social, message_ts=fold["ts"], action_id="comment_menu",
                       block_id=members[0]["block_id"], value=f"delete:{target_id}")
     await slack.wait_for(lambda: slack.views_of(slack.admin))
     assert "cannot be undone" in json.dumps(slack.views_of(slack.admin)[-1])
     await slack.submit_view(user=slack.admin)
     await slack.wait_for(lambda: "deleted by" in json.dumps(slack.message(slack.social, fold["ts"])["blocks"]))
-    assert graph.comments[target["ig_comment_id"]]["deleted"] is True
+    assert graph.state.comments[target["ig_comment_id"]].deleted is True
     # a reply to a folded comment goes into the fold's thread and names the comment
     other_id = int(members[1]["block_id"].split(":")[1])
     other = await deps.store.run(comment_rows.get_comment, other_id)
-    reply = graph.add_comment(MEDIA, "me too", username="late", parent_id=other["ig_comment_id"])
-    await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(reply["id"]))])
+    reply = graph.add_comment(post, "me too", username="late", parent_id=other["ig_comment_id"])
+    await deliver(bot, [(SHOP_IG, "comments", graph.webhook_value(reply))])
     await slack.wait_for(lambda: len(slack.thread(slack.social, fold["ts"])) == 2)
     said = json.dumps(slack.thread(slack.social, fold["ts"])[1]["blocks"])
     assert "me too" in said and f"@{other['username']}" in said and "comment" in said
@@ -94,8 +92,9 @@ def _pending_folds(db, channel: str, count: int, *, members: int) -> int:
     item_id = 0
     for n in range(count):
         for m in range(members if n == count - 1 else 1):
-            comment, _ = comment_rows.add_comment(db, {"account_id": 1, "ig_comment_id": f"{channel}-{n}-{m}",
-                                                       "kind": "comment", "media_id": MEDIA, "text": "hi"})
+            row = {"account_id": 1, "ig_comment_id": f"{channel}-{n}-{m}", "kind": "comment", "text": "hi",
+                   "media_id": "18000000000000001"}
+            comment, _ = comment_rows.add_comment(db, row)
             if m == 0:
                 item_id = comment_rows.queue_message(db, comment["id"], channel_id=channel, account_id=1,
                                                      payload={"text": "folded"}, folded=True,

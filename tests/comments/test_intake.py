@@ -8,8 +8,9 @@ import json
 from bot.comments.seen import WebhookSeen
 from storage import inbox as inbox_rows
 from storage.db import Store
-from tests.comments.conftest import META_SECRET, OTHER_IG, SHOP_IG, deliver, eventually
-from tests.comments.graph_stub import delivery, meta_signature
+from tests.comments.conftest import META_SECRET, SHOP_IG, deliver, delivery, eventually, meta_signature
+
+OTHER_IG = "17841400000000002"  # a second account's deliveries
 
 
 def comment_value(cid: str, text: str = "Nice!", user: str = "anna") -> dict:
@@ -45,7 +46,7 @@ async def test_missing_bad_and_stale_signatures_are_refused_and_nothing_is_store
         (await (await bot.get("/metrics")).text())
 
 
-async def test_signature_under_the_instagram_app_secret_is_accepted(aiohttp_client, base_env, slack, graph):
+async def test_signature_under_the_instagram_app_secret_is_accepted(aiohttp_client, base_env, slack):
     from bot.app import create_app
     from bot.config import Config
 
@@ -71,12 +72,25 @@ async def test_oversize_bodies_get_413_without_being_read(bot, deps):
 
 
 async def test_malformed_bodies_are_400_and_other_objects_200_ignored(bot, deps):
-    for raw in (b"not json", b"[1,2]", b'{"object":"instagram","entry":{}}',
-                b'{"object":"instagram","entry":[{"changes":[]}]}', b'{"entry":[]}'):
+    for raw in (b"not json", b"[1,2]", b'{"object":"instagram","entry":{}}', b'{"entry":[]}',
+                b"[" * 10_000 + b"]" * 10_000):
         response = await deliver(bot, [], body=raw)
         assert response.status == 400, raw
     page = await deliver(bot, [], body=json.dumps({"object": "page", "entry": [{"id": "1", "changes": []}]}).encode())
     assert page.status == 200 and await inbox(deps) == []
+
+
+async def test_invalid_changes_are_counted_and_dropped_and_the_valid_ones_stored(bot, deps):
+    bad_values = [{"id": ["17855"], "text": "x"}, {"id": True}, {"id": "178\x0055"}, {"id": {"a": 1}},
+                  {"id": "900", "from": {"id": "5", "username": 7}}, {"id": "901", "text": ["x"]}, {}]
+    changes = [(SHOP_IG, "comments", value) for value in bad_values] + [(SHOP_IG, "comments", comment_value("902"))]
+    raw = json.loads(delivery(changes))
+    raw["entry"].append({"changes": [{"field": "comments", "value": comment_value("903")}]})  # no entry id
+    response = await deliver(bot, [], body=json.dumps(raw).encode())
+    assert response.status == 200
+    assert [r["object_id"] for r in await inbox(deps)] == ["902"]
+    metrics = await (await bot.get("/metrics")).text()
+    assert 'igbot_webhook_changes_total{field="comments",outcome="invalid"} 8.0' in metrics
 
 
 async def test_every_change_is_stored_before_200_and_deduplicated(bot, deps):
@@ -98,9 +112,11 @@ async def test_every_change_is_stored_before_200_and_deduplicated(bot, deps):
 async def test_when_webhooks_last_arrived_is_written_in_batches_not_per_delivery(bot, deps):
     assert (await deliver(bot, [(SHOP_IG, "comments", comment_value("301"))])).status == 200
     assert await deps.store.run(inbox_rows.webhook_seen, SHOP_IG) is None  # no meta write on the delivery path
+    noted = await deps.webhook_seen.last(deps.store, SHOP_IG)  # what the sync reads: already known in memory
+    assert noted is not None
     assert await deps.webhook_seen.flush(deps.store) == 1
     first = await deps.store.run(inbox_rows.webhook_seen, SHOP_IG)
-    assert first is not None
+    assert first == noted == await deps.webhook_seen.last(deps.store, SHOP_IG)
     assert (await deliver(bot, [(SHOP_IG, "comments", comment_value("302")),
                                 (OTHER_IG, "comments", comment_value("303"))])).status == 200
     assert await deps.store.run(inbox_rows.webhook_seen, SHOP_IG) == first

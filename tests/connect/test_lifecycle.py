@@ -6,6 +6,8 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.connect.lifecycle import check_tokens
 from storage import accounts as account_rows
 from storage import tokens as token_rows
@@ -80,13 +82,15 @@ async def test_a_lost_subscription_is_restored_and_told_once(deps, graph, graph_
     assert len(told) == 1 and "@lost_shop" in told[0]["text"]
 
 
-async def test_a_rename_on_instagram_is_followed(deps, graph, graph_clock, add_account):
+@pytest.mark.parametrize(("login", "read"), [("facebook", "/{ig-user-id}"), ("instagram", "/me")])
+async def test_a_rename_on_instagram_is_followed(deps, graph, graph_clock, add_account, login, read):
     from bot.connect.lifecycle import refresh_usernames
 
-    row, acct = add_account("old_name")
+    row, acct = add_account("old_name", login=login)
     acct.username = "new_name"
     await refresh_usernames(deps, now=now_of(graph_clock))
     assert (await deps.store.run(account_rows.get_account, row["id"]))["username"] == "new_name"
+    assert [c.ok for c in graph.find_calls(method="GET", path=read)] == [True]
 
 
 async def _expiring(deps, row, now, days: float) -> None:
@@ -178,3 +182,17 @@ async def test_a_token_past_its_expiry_alerts_once(deps, graph, graph_clock, sla
     alerts = await slack.wait_for(lambda: [m for m in slack.messages(slack.social)
                                            if "needs reconnecting" in m["text"]])
     assert len(alerts) == 1 and "expired on" in alerts[0]["text"] and "Reconnect" in json.dumps(alerts[0]["blocks"])
+
+
+async def test_the_token_check_spreads_its_app_token_calls_over_the_day(deps, graph, graph_clock, add_account):
+    rows = [add_account(f"fb_shop_{i:02d}")[0] for i in range(48)]
+    per_run, checked = [], []
+    for _ in range(26):  # hourly, as scheduled
+        before = graph.count_calls(path="/debug_token")
+        await check_tokens(deps, now=now_of(graph_clock))
+        per_run.append(graph.count_calls(path="/debug_token") - before)
+        tokens = [await deps.store.run(token_rows.get_token, row["id"]) for row in rows]
+        checked.append(sum(1 for t in tokens if t["checked_at"]))
+        graph_clock.advance(3600)
+    assert per_run == [2] * 26  # 48 accounts: 2 an hour, never one burst of 48
+    assert checked[11] == 24 and checked[23] == 48  # each once a day, least recently checked first

@@ -6,14 +6,14 @@ import asyncio
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.graph import GraphAccount, GraphClient, MemoryStateStore, RetryPolicy, Timeouts
+from bot.graph import GraphAccount, GraphClient, GraphSettings, MemoryStateStore, RetryPolicy, Timeouts
 
 TOKEN = "EAAuserTOKEN123secret"
 IG_TOKEN = "IGQWuserTOKEN456secret"
@@ -134,27 +134,30 @@ async def session():
         yield s
 
 
+def build_client(session, settings: GraphSettings, runtime: dict[str, Any], overrides: dict[str, Any]) -> GraphClient:
+    """Return a GraphClient; each override replaces a settings field or a constructor argument of that name."""
+    names = {f.name for f in fields(GraphSettings)}
+    settings = replace(settings, **{k: v for k, v in overrides.items() if k in names})
+    return GraphClient(session, settings, **{**runtime, **{k: v for k, v in overrides.items() if k not in names}})
+
+
 @pytest.fixture
 def make_client(session, stub, clock, store) -> Callable[..., GraphClient]:
     def make(**kw: Any) -> GraphClient:
-        opts: dict[str, Any] = {
-            "state": store,
-            "graph_url": f"{stub.base}/fb",
-            "instagram_graph_url": f"{stub.base}/ig",
-            "instagram_api_url": f"{stub.base}/igapi",
-            "version": "v25.0",
-            "meta_app_id": "111",
-            "meta_app_secret": APP_SECRET,
-            "instagram_app_id": "222",
-            "instagram_app_secret": IG_APP_SECRET,
-            "clock": clock,
-            "sleep": clock.sleep,
-            "rng": random.Random(7),
-            "timeouts": Timeouts(connect=2.0, read=2.0),
-            "retry": RetryPolicy(attempts=4, base=0.5, cap=3.0),
-        }
-        opts.update(kw)
-        return GraphClient(session, **opts)
+        settings = GraphSettings(
+            graph_url=f"{stub.base}/fb",
+            instagram_graph_url=f"{stub.base}/ig",
+            instagram_api_url=f"{stub.base}/igapi",
+            version="v25.0",
+            meta_app_id="111",
+            meta_app_secret=APP_SECRET,
+            instagram_app_id="222",
+            instagram_app_secret=IG_APP_SECRET,
+            timeouts=Timeouts(connect=2.0, read=2.0),
+            retry=RetryPolicy(attempts=4, base=0.5, cap=3.0),
+        )
+        runtime = {"state": store, "clock": clock, "sleep": clock.sleep, "rng": random.Random(7)}
+        return build_client(session, settings, runtime, kw)
 
     return make
 

@@ -54,7 +54,7 @@ async def test_reads_retry_with_capped_full_jitter_backoff(client, stub, clock, 
     assert len(clock.sleeps) == 3
     for n, delay in enumerate(clock.sleeps, start=1):
         assert 0 <= delay <= min(3.0, 0.5 * 2 ** (n - 1))
-    retries = [r for r in caplog.records if r.levelno == logging.WARNING and "retry" in r.getMessage()]
+    retries = [r for r in caplog.records if r.levelno == logging.DEBUG and "graph retry" in r.getMessage()]
     assert len(retries) == 3
     assert client.counters.retries == 3 and client.counters.http_requests == 4 and client.counters.calls == 4
 
@@ -227,13 +227,23 @@ async def test_ready_at_and_usage_without_calls(client: GraphClient, fb_account)
     assert usage["account"]["pct"] == 0 and usage["app"]["blocked_until"] is None
 
 
-async def test_client_from_settings_uses_the_environment_names_and_defaults(session, store):
-    from bot.graph import client_from_settings
+async def test_the_processs_client_takes_hosts_version_and_app_from_config(session, base_env, tmp_path):
+    from bot.app import build_graph_client
+    from bot.config import Config
+    from storage.db import Store
 
-    client = client_from_settings(session, {"META_APP_ID": "1", "GRAPH_API_VERSION": ""}, store)
-    assert client.graph_url == "https://graph.facebook.com" and client.version == "v25.0"
-    assert client.instagram_graph_url == "https://graph.instagram.com" and client.meta_app_id == "1"
+    config = Config.from_env({**base_env, "META_APP_ID": "1", "GRAPH_API_VERSION": ""})
+    store = Store.open(str(tmp_path / "g.db"))
+    try:
+        client = build_graph_client(config, session, store)
+    finally:
+        store.close()
+    settings = client.settings
+    assert settings.graph_url == "https://graph.facebook.com" and settings.version == "v25.0"
+    assert settings.instagram_graph_url == "https://graph.instagram.com" and settings.meta_app_id == "1"
+    assert settings.instagram_api_url == "https://api.instagram.com" and settings.instagram_app_secret is None
     assert client.url("1784/media") == "https://graph.facebook.com/v25.0/1784/media"
+    assert "meta-app-secret" not in repr(settings)  # secrets stay out of logs
 
 
 async def test_create_session():

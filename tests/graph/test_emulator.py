@@ -12,6 +12,7 @@ from bot.graph import (
     BatchRequest,
     GraphAccount,
     GraphClient,
+    GraphSettings,
     MediaFetchFailed,
     MemoryStateStore,
     NotFound,
@@ -25,6 +26,7 @@ from bot.graph import (
     tokens,
 )
 from bot.graph import comments as C
+from tests.graph.conftest import build_client
 
 emulator = pytest.importorskip(
     "sandbox.graph.server",
@@ -73,22 +75,19 @@ async def make(emu, clock, store):
     async with aiohttp.ClientSession() as session:
 
         def build(**kw) -> GraphClient:
-            opts = {
-                "state": store,
-                "graph_url": emu.urls.graph_facebook,
-                "instagram_graph_url": emu.urls.graph_instagram,
-                "instagram_api_url": emu.urls.api_instagram,
-                "meta_app_id": emu.app_id,
-                "meta_app_secret": emu.app_secret,
-                "instagram_app_id": emu.instagram_app_id,
-                "instagram_app_secret": emu.instagram_app_secret,
-                "clock": clock,
-                "sleep": clock.sleep,
-                "rng": random.Random(5),
-                "retry": RetryPolicy(attempts=3, base=0.5, cap=4.0),
-            }
-            opts.update(kw)
-            return GraphClient(session, **opts)
+            settings = GraphSettings(
+                graph_url=emu.urls.graph_facebook,
+                instagram_graph_url=emu.urls.graph_instagram,
+                instagram_api_url=emu.urls.api_instagram,
+                version="v25.0",
+                meta_app_id=emu.app_id,
+                meta_app_secret=emu.app_secret,
+                instagram_app_id=emu.instagram_app_id,
+                instagram_app_secret=emu.instagram_app_secret,
+                retry=RetryPolicy(attempts=3, base=0.5, cap=4.0),
+            )
+            runtime = {"state": store, "clock": clock, "sleep": clock.sleep, "rng": random.Random(5)}
+            return build_client(session, settings, runtime, kw)
 
         yield build
 
@@ -275,7 +274,11 @@ async def test_usage_headers_are_read(emu, make, fb):
     for _ in range(4):
         await media.profile(client, account_of(fb))
     usage = await client.usage(account_of(fb))
-    assert usage["account"]["observed_at"] and usage["app"]["observed_at"]
+    assert usage["account"]["observed_at"] and not usage["app"]["observed_at"]  # Instagram calls: BUC only
+    for _ in range(3):
+        await tokens.debug_token(client, fb.token)
+    usage = await client.usage(account_of(fb))
+    assert usage["app"]["observed_at"] and usage["app"]["pct"] <= 1  # app-token calls: the platform limit
 
 
 async def _dialog_code(session: aiohttp.ClientSession, url: str, params: dict) -> str:
@@ -414,13 +417,9 @@ async def test_batch_when_the_app_requires_appsecret_proof(clock, store):
     async with e, aiohttp.ClientSession() as session:
         acct = e.add_account("proof_fb", login="facebook")
         post = e.add_media(acct)
-        client = GraphClient(
-            session,
-            state=store,
-            graph_url=e.urls.graph_facebook,
-            meta_app_id=e.app_id,
-            meta_app_secret=e.app_secret,
-        )
+        settings = GraphSettings(e.urls.graph_facebook, e.urls.graph_instagram, e.urls.api_instagram, "v25.0",
+                                 meta_app_id=e.app_id, meta_app_secret=e.app_secret)
+        client = GraphClient(session, settings, state=store)
         assert (await media.profile(client, account_of(acct)))["username"] == "proof_fb"
         [result] = await client.batch(
             account_of(acct), [BatchRequest(f"{post.id}/insights", {"metric": "reach"})]
@@ -433,5 +432,4 @@ async def test_usage_headers_on_batch_responses(emu, make, fb):
     client = make()
     await client.batch(account_of(fb), [BatchRequest(f"{p}/insights", {"metric": "reach"}) for p in posts])
     usage = await client.usage(account_of(fb))
-    assert usage["app"]["observed_at"]
-    assert usage["account"]["observed_at"]
+    assert usage["account"]["observed_at"] and usage["account"]["pct"] >= 0

@@ -83,14 +83,19 @@ async def test_rate_limit_without_regain_time_backs_off_exponentially(client, st
     assert 60 <= waits[0] <= 66 and 120 <= waits[1] <= 132 and 240 <= waits[2] <= 264
 
 
-async def test_app_level_limit_blocks_every_account(client, stub, clock, fb_account, ig_account):
+async def test_app_level_limit_stops_app_calls_and_that_account_not_the_others(client, stub, clock, fb_account,
+                                                                                 ig_account):
     stub.on("GET", FB_ME, graph_error(4))
+    stub.on("GET", "/ig/v25.0/1784200", (200, {"id": "1784200"}))
     with pytest.raises(RateLimited) as info:
         await client.get("1784100", fb_account)
     assert info.value.scope == "app" and "app" in info.value.sentence
     with pytest.raises(Throttled):
-        await client.get("1784200", ig_account, priority=Priority.PERSON)
-    assert len(stub.seen) == 1
+        await client.get("1784100", fb_account, priority=Priority.PERSON)
+    with pytest.raises(Throttled):
+        await client.app_request("GET", "debug_token", params={"input_token": "x"})
+    assert await client.get("1784200", ig_account) == {"id": "1784200"}  # its own BUC budget is untouched
+    assert len(stub.seen) == 2
 
 
 async def test_above_threshold_background_waits_people_go_through(client, stub, clock, fb_account):
@@ -117,13 +122,28 @@ async def test_usage_falling_below_threshold_resumes_background(client, stub, cl
     assert len(stub.seen) == 3
 
 
-async def test_threshold_is_configurable_and_app_usage_counts(make_client, stub, fb_account):
+async def test_threshold_is_configurable_and_app_usage_pauses_background_app_calls(make_client, stub, fb_account):
     client = make_client(throttle_threshold=50)
-    stub.on("GET", FB_ME, (200, {"id": "1"}, {"X-App-Usage": {"call_count": 55, "total_time": 1}}))
-    await client.get("1784100", fb_account)
+    stub.on("GET", "/fb/v25.0/debug_token", (200, {"data": {}}, {"X-App-Usage": {"call_count": 55, "total_time": 1}}))
+    stub.on("GET", FB_ME, (200, {"id": "1"}, {"X-App-Usage": {"call_count": 99, "total_time": 1}}))
+    await client.app_request("GET", "debug_token", params={"input_token": "x"})
     with pytest.raises(Throttled) as info:
-        await client.get("1784100", fb_account)
+        await client.app_request("GET", "debug_token", params={"input_token": "x"}, priority=Priority.BACKGROUND)
     assert info.value.scope == "app"
+    await client.app_request("GET", "debug_token", params={"input_token": "x"})  # a person's connect goes on
+    for _ in range(2):  # X-App-Usage on an Instagram call does not count: that budget is the account's BUC
+        assert await client.get("1784100", fb_account) == {"id": "1"}
+    assert await client.ready_at(fb_account) is None
+
+
+async def test_business_discovery_and_hashtag_search_count_against_the_app(client, stub, fb_account):
+    stub.on("GET", FB_ME, (200, {"id": "1"}, {"X-App-Usage": {"call_count": 90, "total_time": 1}}))
+    await client.get("1784100", fb_account, params={"fields": "business_discovery.username(other){id}"})
+    assert await client.ready_at(None) is not None and await client.ready_at(fb_account) is None
+    with pytest.raises(Throttled):
+        await client.get("1784100", fb_account, params={"fields": "business_discovery.username(x){id}"})
+    with pytest.raises(Throttled):
+        await client.get("ig_hashtag_search", fb_account, params={"q": "mugs", "user_id": "1784100"})
 
 
 async def test_throttle_survives_a_restart(make_client, stub, clock, store, fb_account):
@@ -162,3 +182,13 @@ async def test_usage_at_100_blocks_until_regain(client, stub, clock, fb_account)
     with pytest.raises(Throttled) as info:
         await client.get("1784100", fb_account, priority=Priority.PERSON)
     assert info.value.retry_at == pytest.approx(clock.now + 300)
+
+
+async def test_the_instagram_host_usage_in_x_app_usage_alone_is_the_accounts(client, stub, ig_account, fb_account):
+    stub.on("GET", "/ig/v25.0/1784200", (200, {"id": "1784200"}, {"X-App-Usage": {"call_count": 85, "total_time": 1}}))
+    stub.on("GET", FB_ME, (200, {"id": "1"}))
+    await client.get("1784200", ig_account)
+    with pytest.raises(Throttled) as info:
+        await client.get("1784200", ig_account)
+    assert info.value.scope == "account" and "@studio" in info.value.sentence
+    assert await client.ready_at(None) is None and await client.get("1784100", fb_account) == {"id": "1"}

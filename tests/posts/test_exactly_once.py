@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -29,7 +30,7 @@ async def queue(slack, text):
 ])
 async def test_published_but_answer_lost_is_recorded_once(slack, graph, shop, driver, deps, text):
     row, acct = shop
-    deps.graph.timeouts = Timeouts(connect=2.0, read=0.1)
+    deps.graph.settings = replace(deps.graph.settings, timeouts=Timeouts(connect=2.0, read=0.1))
     graph.inject_delay(0.4, method="POST", path=PUBLISH)
     await queue(slack, text)
     await driver.run_for(15 * 60, step=60)
@@ -148,7 +149,7 @@ async def test_two_workers_racing_publish_once(slack, graph, shop, driver, deps)
 async def test_an_unknown_outcome_is_not_matched_to_another_posts_media(slack, graph, shop, driver, deps):
     """Two posts with the same caption: the first one's lost answer must not claim the second one's media."""
     row, acct = shop
-    deps.graph.timeouts = Timeouts(connect=2.0, read=0.1)
+    deps.graph.settings = replace(deps.graph.settings, timeouts=Timeouts(connect=2.0, read=0.1))
     graph.inject_delay(0.4, method="POST", path=PUBLISH, times=1)
     await queue(slack, "post demo_shop in 10m https://cdn.example/img/square.jpg Same words")
     await queue(slack, "post demo_shop in 10m https://cdn.example/img/portrait.jpg Same words")

@@ -110,3 +110,16 @@ async def test_story_image_and_video(slack, graph, shop, driver, deps):
     assert "image_url" in creates[0].params and "video_url" in creates[1].params
     stories = [m for m in graph.state.media.values() if m.owner_id == acct.ig_user_id]
     assert {m.media_product_type for m in stories} == {"STORY"}
+
+
+async def test_a_published_story_counts_in_the_quota_that_ig_accounts_shows(slack, graph, shop, driver, deps):
+    """Meta counts every API-published post, stories too; /ig accounts shows the count after the publish."""
+    await queue(slack, "story demo_shop in 10m https://cdn.example/img/story.jpg")
+    await driver.run_for(15 * 60, step=60)
+    assert [p["state"] for p in post_rows(deps, shop[0]["id"])] == ["published"]
+    before = len(slack.ephemerals(user=slack.admin))
+    assert (await queue(slack, "accounts")).ok
+    await slack.wait_for(lambda: len(slack.ephemerals(user=slack.admin)) > before)
+    shown = str(slack.ephemerals(user=slack.admin)[-1]["blocks"])
+    limit = graph.find_calls(path="/{ig-user-id}/content_publishing_limit")
+    assert limit and "quota 1/" in shown, shown  # read as 0 before the publish, then counted

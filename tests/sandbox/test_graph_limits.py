@@ -62,7 +62,25 @@ async def test_usage_headers_appear_after_some_calls(emu, api, fb, FB) -> None:
         "total_time",
         "estimated_time_to_regain_access",
     }
-    assert set(json.loads(r.headers["X-App-Usage"])) == {"call_count", "total_time", "total_cputime"}
+    assert "X-App-Usage" not in r.headers  # Instagram calls count against the account's BUC, not the app
+    assert emu.limiter.app_calls == []
+
+
+async def test_app_token_calls_count_against_the_platform_limit_of_200_per_user_and_hour(emu, api, fb, FB,
+                                                                                       clock) -> None:
+    app_token = f"{emu.app_id}|{emu.app_secret}"
+    budget = 200 * emu.app_users()
+    for _ in range(budget):
+        r = await api.get(FB, "/debug_token", token=app_token, input_token=fb.token)
+        assert r.status == 200
+    usage = json.loads(r.headers["X-App-Usage"])
+    assert usage["call_count"] == 100 and "X-Business-Use-Case-Usage" not in r.headers
+    r = await api.get(FB, "/debug_token", token=app_token, input_token=fb.token)
+    assert r.code == (4, None)
+    assert (await api.get(FB, f"/{fb.ig_user_id}", token=fb.token)).status == 200  # the account's BUC is apart
+    assert len(fb.call_times) == 1
+    clock.advance(3601)
+    assert (await api.get(FB, "/debug_token", token=app_token, input_token=fb.token)).status == 200
 
 
 async def test_buc_keyed_by_page_id_option(clock, api) -> None:
@@ -145,6 +163,13 @@ async def test_latency(clock, api) -> None:
         start = time.monotonic()
         await api.get(emu.urls.graph_facebook, f"/{fb.ig_user_id}", token=fb.token)
         assert time.monotonic() - start >= 0.05
+        r = await api.post(emu.urls.graph_facebook, "/_sandbox/latency", version=None, form={"seconds": "0.2"})
+        assert r.body == {"latency": 0.2} and emu.faults.latency == 0.2
+        start = time.monotonic()
+        await api.get(emu.urls.graph_facebook, f"/{fb.ig_user_id}", token=fb.token)
+        assert time.monotonic() - start >= 0.2
+        r = await api.post(emu.urls.graph_facebook, "/_sandbox/latency", version=None, form={"seconds": "-1"})
+        assert r.status == 400 and emu.faults.latency == 0.2
 
 
 async def test_control_routes(emu, api, fb, FB, clock) -> None:

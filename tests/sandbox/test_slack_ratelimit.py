@@ -81,6 +81,8 @@ async def test_limits_can_be_turned_off(clock):
         a = emu.add_channel("a", bot_member=True)
         for i in range(20):
             await client.chat_postMessage(channel=a, text=str(i))
+        assert [m["text"] for m in emu.messages(a)] == [str(i) for i in range(20)]  # all at once, in order
+        assert {c.status for c in emu.calls_of("chat.postMessage")} == {200}  # never a 429
     finally:
         await emu.stop()
 

@@ -27,6 +27,7 @@ POST /_sandbox/errors           code, subcode?, method?, path?, path_regex?, htt
                                 the next matching Graph calls fail with that error
 GET  /_sandbox/calls            host?, method?, path?  the Graph calls received, and their counts
 POST /_sandbox/clock/advance    seconds  (only when the emulator runs on a fake clock)
+POST /_sandbox/latency          seconds  every Graph request is answered that much later (0: at once)
 POST /_sandbox/webhooks/flush   deliver due webhooks now
 GET  /_sandbox/webhooks         every webhook POST with its payload and attempts
 
@@ -174,6 +175,14 @@ def register(app: web.Application, emu: GraphEmulator) -> None:
         emu.clock.advance(float(b.get("seconds", 0)))  # type: ignore[attr-defined]
         return web.json_response({"now": emu.now()})
 
+    async def latency(request: web.Request) -> web.Response:
+        """POST /_sandbox/latency {seconds}: answer every Graph request that much later."""
+        seconds = float((await read_fields(request)).get("seconds", 0))
+        if not 0 <= seconds <= 60:
+            return _bad("seconds must be between 0 and 60")
+        emu.set_latency(seconds)
+        return web.json_response({"latency": seconds})
+
     async def flush(request: web.Request) -> web.Response:
         """POST /_sandbox/webhooks/flush: deliver due webhooks now."""
         await emu.flush_webhooks()
@@ -206,6 +215,7 @@ def register(app: web.Application, emu: GraphEmulator) -> None:
         ("POST", "/_sandbox/errors", error),
         ("GET", "/_sandbox/calls", calls),
         ("POST", "/_sandbox/clock/advance", advance),
+        ("POST", "/_sandbox/latency", latency),
         ("POST", "/_sandbox/webhooks/flush", flush),
     ):
         app.router.add_route(method, path, _checked(handler))

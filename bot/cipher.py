@@ -19,6 +19,10 @@ class SecretKeyError(Exception):
     """The secret key is missing, unreadable or not the one this database was created with."""
 
 
+class KeyMismatch(SecretKeyError):
+    """The key is not the one the database was created with; the opener names the files and the way out."""
+
+
 def new_key() -> str:
     """Return a fresh key for IGBOT_SECRET_KEY."""
     return Fernet.generate_key().decode()
@@ -29,8 +33,9 @@ def key_file_for(db_path: str) -> Path:
     return Path(f"{db_path}.key")
 
 
-def load_or_create_key(secret_key: str, db_path: str) -> str:
-    """Return the configured key, or the key file's (created with mode 0600 and a warning if missing)."""
+def load_or_create_key(secret_key: str, db_path: str, *, create: bool = True, announce: bool = True) -> str:
+    """Return the configured key, or the key file's (created with mode 0600 if missing and create is set;
+    with announce, a warning says to back it up)."""
     if secret_key:
         return secret_key
     path = key_file_for(db_path)
@@ -42,6 +47,9 @@ def load_or_create_key(secret_key: str, db_path: str) -> str:
             raise SecretKeyError(f"The key file {path} cannot be used ({type(exc).__name__}); restore it "
                                  "from a backup or set IGBOT_SECRET_KEY.") from exc
         return key
+    if not create:
+        raise SecretKeyError(f"IGBOT_SECRET_KEY is not set and there is no key file {path}: set IGBOT_SECRET_KEY "
+                             "to the key the database was created with.")
     key = new_key()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -50,8 +58,9 @@ def load_or_create_key(secret_key: str, db_path: str) -> str:
     except OSError as exc:
         raise SecretKeyError(f"Cannot create the key file {path}: {exc.strerror}. Set IGBOT_SECRET_KEY "
                              "(generate one with `igbot keygen`).") from exc
-    log.warning("IGBOT_SECRET_KEY is not set: created the key file %s (mode 0600). Back it up: without it "
-                "the stored tokens cannot be read.", path)
+    if announce:
+        log.warning("IGBOT_SECRET_KEY is not set: created the key file %s (mode 0600). Back it up: without it "
+                    "the stored tokens cannot be read.", path)
     return key
 
 
@@ -73,17 +82,16 @@ class TokenCipher:
             raise SecretKeyError("A stored token cannot be decrypted with the current key: IGBOT_SECRET_KEY "
                                  "(or the key file) is not the one the token was saved with.") from exc
 
-    def check_database(self, db: Database) -> None:
-        """Bind the key to the database on first use; refuse a different key later."""
+    def check_database(self, db: Database, *, bind: bool = True) -> None:
+        """Bind the key to the database on first use (if bind is set); raise KeyMismatch for a different key."""
         stored = get_meta(db, "key_check")
         if stored is None:
-            set_meta(db, "key_check", self._fernet.encrypt(KEY_CHECK).decode())
+            if bind:
+                set_meta(db, "key_check", self._fernet.encrypt(KEY_CHECK).decode())
             return
         try:
             ok = self._fernet.decrypt(stored.encode()) == KEY_CHECK
         except InvalidToken:
             ok = False
         if not ok:
-            raise SecretKeyError("IGBOT_SECRET_KEY is not the key this database was created with, so its "
-                                 "tokens cannot be read. Set the original key (or restore the key file "
-                                 "beside the database).")
+            raise KeyMismatch("the key is not the one this database was created with")
