@@ -16,6 +16,7 @@ from bot.appkeys import BOLT, CONFIG, DEPS, SANDBOX, SCHEDULER
 from bot.comments import process as comment_inbox
 from bot.config import Config
 from bot.deps import Deps
+from bot.digests import runner as digest_runner
 from bot.graph.client import GraphClient
 from bot.graph_state import SqliteGraphState
 from bot.instance import Instance
@@ -61,11 +62,12 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
     deps.workers.spawn("heartbeat", partial(instance.run, store))
     deps.workers.spawn("outbox", partial(outbox.run, instance))
     deps.workers.spawn("inbox", partial(comment_inbox.run, deps))
+    deps.workers.spawn("digests", partial(digest_runner.run_worker, deps))
     app[BOLT] = build_bolt_app(deps)
     socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
     scheduler = app[SCHEDULER] = build_scheduler(
         tick_seconds=config.tick_seconds, tick=partial(jobs.tick, deps),
-        jobs=[(name, seconds, partial(fn, deps)) for name, seconds, fn in jobs.PERIODIC_JOBS])
+        jobs=[(name, seconds, partial(fn, deps)) for name, seconds, fn in jobs.PERIODIC_JOBS], heartbeat=deps.heartbeat)
     scheduler.start()
     log.info("igbot is up on http://%s:%s (Slack over %s)", config.host, config.port,
              "Socket Mode" if socket_mode else "HTTP")

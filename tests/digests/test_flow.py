@@ -150,7 +150,7 @@ async def test_the_chart_goes_into_the_thread_when_slack_is_still_processing_it(
     slack.file_processing_seconds = 3600
     row, _ = add_account()
     await digest_once(deps, slack, sleeps)
-    assert sleeps.waits == [2.0]  # checked, waited once, checked again
+    assert sleeps.waits == [2.0]  # given two seconds, then checked
     msg = (await slack.wait_for(lambda: slack.messages(slack.social)))[-1]
     assert not [b for b in msg["blocks"] if b["type"] == "image"]
     run = (await deps.store.run(rows.runs_of, row["id"]))[0]
