@@ -55,7 +55,7 @@ async def digest_once(deps, slack, sleeps, *, at=MONDAY_9_BERLIN):
     await run_due(deps, now=at, sleep=sleeps)
 
 
-async def test_fifty_recent_media_cost_at_most_five_counted_calls(deps, graph, slack, add_account, sleeps):
+async def test_fifty_recent_media_cost_three_counted_calls(deps, graph, slack, add_account, sleeps):
     row, acct = add_account()
     for i in range(50):
         graph.add_media(acct, caption=f"post {i}", like_count=i,
@@ -63,10 +63,13 @@ async def test_fifty_recent_media_cost_at_most_five_counted_calls(deps, graph, s
     await deps.store.run(rows.mark_backfilled, row["id"])  # history was read on an earlier day
     before = deps.graph.counters.calls
     await digest_once(deps, slack, sleeps)
-    assert graph.count_calls(account=acct) == 4  # profile, yesterday, media with insights, day -2 again
-    assert deps.graph.counters.calls - before == 4
+    assert graph.count_calls(account=acct) == 3  # profile with media and insights, yesterday, day -2 again
+    assert deps.graph.counters.calls - before == 3
+    [profile] = graph.find_calls(path="/{ig-user-id}")
+    fields = profile.params["fields"]
+    assert fields.startswith("followers_count,media_count,media.limit(50){") and "insights.metric(reach," in fields
     run = (await deps.store.run(rows.runs_of, row["id"]))[0]
-    assert run["graph_calls"] == 4 and run["state"] == "sent"
+    assert run["graph_calls"] == 3 and run["state"] == "sent"
     content = await deps.store.run(rows.reusable_content, row["id"], "2026-11-23")
     assert len(content["media"]) == 50 and all(m["insights"] for m in content["media"])
 
@@ -141,7 +144,7 @@ async def test_backfill_runs_once_and_only_on_the_first_digest(deps, graph, slac
     assert await deps.store.run(rows.backfilled, row["id"])
     first_day = graph.count_calls(account=acct)
     await run_due(deps, now=MONDAY_9_BERLIN + timedelta(days=1), sleep=sleeps)
-    assert graph.count_calls(account=acct) - first_day == 4
+    assert graph.count_calls(account=acct) - first_day == 3
     assert len([c for c in graph.calls if c.params.get("metric_type") == "time_series"]) == 1
 
 
