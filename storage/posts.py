@@ -196,6 +196,11 @@ def save_quota(db: Database, account_id: int, *, used: int, total: int, duration
                                    "read_at": iso(now)}, replace=True)
 
 
+def count_quota(db: Database, account_id: int, *, used: int) -> None:
+    """Keep the locally counted use with an account's last quota reading (its read_at stays)."""
+    db.execute("UPDATE publishing_quota SET used = ? WHERE account_id = ?", [used, account_id])
+
+
 def get_quota(db: Database, account_id: int) -> dict | None:
     """Return the last quota reading ``{used, total, duration, read_at}``, or None."""
     rows = list(db["publishing_quota"].rows_where("account_id = ?", [account_id]))
