@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 Sleep = Callable[[float], Awaitable[Any]]
-RATE_LIMIT_TRIES = 8  # a call still limited after this many waits fails (the chart then goes into the thread)
+RATE_LIMIT_WAIT = 180.0  # a call still limited after this many seconds of waits fails (the chart goes to the thread)
 
 
 class ChartUploadError(Exception):
@@ -23,15 +23,17 @@ class ChartUploadError(Exception):
 
 
 async def paced(call: Callable[[], Awaitable[Any]], sleep: Sleep) -> Any:
-    """Make a Slack Web API call, waiting out a 429 (Retry-After) a few times before giving up."""
-    for _ in range(RATE_LIMIT_TRIES - 1):
+    """Make a Slack Web API call, waiting out each 429 (Retry-After) for up to RATE_LIMIT_WAIT seconds in all."""
+    waited = 0.0
+    while True:
         try:
             return await call()
         except SlackApiError as exc:
-            if exc.response.status_code != 429:
+            if exc.response.status_code != 429 or waited >= RATE_LIMIT_WAIT:
                 raise
-            await sleep(float(exc.response.headers.get("Retry-After", 1)))
-    return await call()
+            wait = float(exc.response.headers.get("Retry-After", 1))
+            waited += wait
+            await sleep(wait)
 
 
 async def upload(slack: AsyncWebClient, http: aiohttp.ClientSession, png: bytes, *, filename: str, title: str,

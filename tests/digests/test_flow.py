@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.digests.runner import run_due
+from sandbox.slack.clock import ManualClock
 from storage import digests as rows
 from tests.digests.conftest import MONDAY_9_BERLIN
 
@@ -200,3 +201,25 @@ async def test_an_instagram_login_account_gets_its_digest_without_batch_calls(de
     assert not [c for c in graph.calls if c.is_batch]
     msg = (await slack.wait_for(lambda: slack.messages(slack.social)))[-1]
     assert "9,876" in str(msg["blocks"]) and "Glaze day" in str(msg["blocks"])
+
+
+async def test_charts_wait_out_slacks_rate_limit_instead_of_falling_back_to_the_thread(deps, slack, add_account):
+    clock = ManualClock()
+    start = clock()
+    slack.now = clock  # Slack's limits and file processing on a clock the waits move
+    slack.file_processing_seconds = 0
+    slack.limiter.limits.enabled = True
+    slack.limiter.limits.tiers = {**slack.limiter.limits.tiers, 4: 1}  # files.* once a minute each
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock.advance(seconds)
+
+    rows_ = [add_account(name)[0] for name in ("shop_one", "shop_two")]
+    await run_due(deps, now=MONDAY_9_BERLIN - timedelta(hours=1), sleep=sleep)
+    await run_due(deps, now=MONDAY_9_BERLIN, sleep=sleep)
+    runs = [(await deps.store.run(rows.runs_of, row["id"]))[0] for row in rows_]
+    assert [(r["state"], r["chart_state"]) for r in runs] == [("sent", "inline")] * 2
+    assert any(w != 2.0 for w in waits) and clock() - start >= 60  # Retry-After: the second chart waited a minute
+    assert slack.calls_of("files.getUploadURLExternal")[-1].status == 200
