@@ -66,6 +66,9 @@ async def test_posts_go_out_on_time_and_healthz_stays_200_while_sixty_digests_ru
 
     await slack.wait_for(lambda: all(post_rows(deps, row["id"])[0]["state"] == "ready" for row, _ in rows[:POSTS]),
                          timeout=60)
+    # in the last 30 s before their time the posts' accounts read their publishing quota
+    await slack.wait_for(lambda: graph.count_calls(path="/{ig-user-id}/content_publishing_limit") == POSTS,
+                         timeout=60)
     before = graph.count_calls()
 
     statuses: list[int] = []
