@@ -198,8 +198,8 @@ def save_quota(db: Database, account_id: int, *, used: int, total: int, duration
                                    "read_at": iso(now)}, replace=True)
 
 
-def set_quota_used(db: Database, account_id: int, *, used: int) -> None:
-    """Store the locally counted use of an account's quota since its last reading (a post went out)."""
+def count_quota(db: Database, account_id: int, *, used: int) -> None:
+    """Keep the locally counted use with an account's last quota reading (its read_at stays)."""
     db.execute("UPDATE publishing_quota SET used = ? WHERE account_id = ?", [used, account_id])
 
 
