@@ -1,10 +1,10 @@
 """Counted Graph calls and wall time for the digests of 1, 10 and 100 accounts × 50 media, on the emulator.
 
 Run by hand from the repository root: ``python bench/digest.py [--accounts 1 10 100] [--media 50] [--latency 0]``.
-igbot's read (profile, yesterday's account insights in one call, recent media with nested insights, day −2
-again) against the one-call-per-media approach of the usual tutorials (profile, one call per account metric,
-the media list, one insights call per media), in the same run. Graph calls count batch sub-requests one by
-one, as Meta does. The chart's render time per digest is measured too.
+igbot's read (profile with the recent media and their nested insights in one call, yesterday's account
+insights in one call, day −2 again) against the one-call-per-media approach of the usual tutorials (profile,
+one call per account metric, the media list, one insights call per media), in the same run. Graph calls count
+batch sub-requests one by one, as Meta does. The chart's render time per digest is measured too.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.digests import chart  # noqa: E402
-from bot.digests.collect import ACCOUNT_METRICS, MEDIA_METRICS, collect  # noqa: E402
+from bot.digests.collect import collect  # noqa: E402
 from bot.digests.compose import compose  # noqa: E402
 from bot.digests.schedule import day_range  # noqa: E402
 from bot.graph import GraphAccount, GraphClient, GraphSettings, MemoryStateStore  # noqa: E402
+from bot.graph.insights import DIGEST_ACCOUNT_METRICS as ACCOUNT_METRICS  # noqa: E402
+from bot.graph.insights import MEDIA_METRICS  # noqa: E402
 
 TZ = "Europe/Berlin"
 DAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin

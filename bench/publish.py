@@ -3,7 +3,8 @@
 Run by hand from the repository root: ``python bench/publish.py [--posts 200] [--accounts 20] [--latency 0.05]``.
 Both emulators and igbot run on loopback; the Graph emulator answers every request after ``--latency`` seconds
 (a stand-in for the network). igbot creates containers ahead of time (images 5 minutes before), reads the
-publishing quota once per account per tick and works through the accounts side by side. The baseline in the
+publishing quota once per account in the last 30 s before the time and works through the accounts side by
+side. The baseline in the
 same run is a naive sequential publisher: at the due time, for each post in turn, read the quota, create the
 container, wait until it is FINISHED, publish, and read the permalink.
 """
@@ -66,6 +67,7 @@ async def run_igbot(posts: int, accounts: int, latency: float) -> dict:
                           due)
             await queue_post(deps, account=account, draft=draft, author="U0BENCH", channel_id=None, now=queued_at)
         await publisher.publish_due(deps, now=due - timedelta(minutes=5))  # containers are made ahead
+        await publisher.publish_due(deps, now=due - timedelta(seconds=20))  # the last tick before: quota read
         started = time.time()
         calls_before_due = world.graph.count_calls()
         deadline = started + 600

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cipher import TokenCipher
 from storage import accounts as account_rows
-from storage import tokens as token_rows
 from storage.db import Store
 
 USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
@@ -94,14 +93,8 @@ def register_account(store: Store, cipher: TokenCipher, account: NewAccount, tok
     if not token.strip():
         raise AccountInputError("the token is empty: paste the account's access token")
 
-    def write(db):
-        with db.atomic():
-            try:
-                row = account_rows.add_account(db, **account.__dict__)
-            except account_rows.DuplicateAccount as exc:
-                raise AccountInputError(str(exc)) from None
-            token_rows.put_token(db, account_id=row["id"], kind=token_kind(account.login),
-                                 ciphertext=cipher.encrypt(token.strip()))
-        return row
-
-    return store.run_sync(write)
+    try:
+        return store.run_sync(account_rows.add_account_with_token, token_kind=token_kind(account.login),
+                              ciphertext=cipher.encrypt(token.strip()), **account.__dict__)
+    except account_rows.DuplicateAccount as exc:
+        raise AccountInputError(str(exc)) from None

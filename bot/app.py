@@ -17,6 +17,7 @@ from bot.appkeys import BOLT, CONFIG, DEPS, SANDBOX, SCHEDULER
 from bot.comments import process as comment_inbox
 from bot.config import Config
 from bot.deps import Deps
+from bot.digests import runner as digest_runner
 from bot.edges.http import SERVER_LOGGER, refuse_encoded_bodies
 from bot.graph.call import GraphSettings
 from bot.graph.client import GraphClient
@@ -71,11 +72,13 @@ async def lifespan(app: web.Application) -> AsyncIterator[None]:
         deps.workers.spawn("outbox", partial(outbox.run, instance))
         deps.workers.spawn("inbox", partial(comment_inbox.run, deps))
         deps.workers.spawn("webhook_seen", partial(deps.webhook_seen.run, store))
+        deps.workers.spawn("digests", partial(digest_runner.run_worker, deps))
         app[BOLT] = build_bolt_app(deps)
         socket_mode = await start_socket_mode(app[BOLT], config) if config.socket_mode else None
         scheduler = app[SCHEDULER] = build_scheduler(
             tick_seconds=config.tick_seconds, tick=partial(jobs.tick, deps),
-            jobs=[(name, seconds, partial(fn, deps)) for name, seconds, fn in jobs.PERIODIC_JOBS])
+            jobs=[(name, seconds, partial(fn, deps)) for name, seconds, fn in jobs.PERIODIC_JOBS],
+            heartbeat=deps.heartbeat)
         scheduler.start()
         log.info("igbot is up on http://%s:%s (Slack over %s)", config.host, config.port,
                  "Socket Mode" if socket_mode else "HTTP")

@@ -9,17 +9,16 @@ from bot.comments import sync as comment_sync
 from bot.connect import lifecycle
 from bot.connect.reconnect import alert_step
 from bot.deps import Deps
-from bot.digests.runner import digest_step
 from bot.posts.runner import posts_step
 
 log = logging.getLogger(__name__)
 
 Step = Callable[[Deps], Awaitable[None]]
 
-# (name, step) run in order on every tick; a failing step is logged and does not stop the others.
+# (name, step) run in order on every tick; a failing step is logged and does not stop the others. Digests are
+# not a step: they run in their own worker (bot.digests.runner.run_worker), so no digest holds up a post.
 TICK_STEPS: list[tuple[str, Step]] = [
     ("reconnect_alerts", alert_step),
-    ("digests", digest_step),
     ("posts", posts_step),
 ]
 
@@ -33,10 +32,9 @@ PERIODIC_JOBS: list[tuple[str, int, Step]] = [
 
 
 async def tick(deps: Deps) -> None:
-    """Run every tick step once, then record the heartbeat /healthz reads."""
+    """Run every tick step once."""
     for name, step in TICK_STEPS:
         try:
             await step(deps)
         except Exception:  # one broken step must not starve the others of their turn
             log.exception("tick step %s failed", name)
-    deps.heartbeat.beat()

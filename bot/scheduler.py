@@ -15,22 +15,33 @@ TickTask = Callable[[], Awaitable[None]]
 
 @dataclass
 class Heartbeat:
-    """When the tick last ran, so /healthz can tell a stalled scheduler."""
+    """When the scheduler last fired its heartbeat job, so /healthz can tell a stalled scheduler.
+
+    The job does nothing but beat: a tick that runs long (many posts due) does not make the scheduler look dead.
+    """
 
     last_tick: float = field(default_factory=time.monotonic)
 
     def beat(self) -> None:
-        """Record that the tick ran now."""
+        """Record that the scheduler fired a job now."""
         self.last_tick = time.monotonic()
 
+    async def job(self) -> None:
+        """The scheduler's heartbeat job (a coroutine, so APScheduler runs it on the event loop)."""
+        self.beat()
+
     def stale(self, tick_seconds: int) -> bool:
-        """Return True when the tick has not run for three periods."""
+        """Return True when the scheduler has not fired the heartbeat for three tick periods."""
         return time.monotonic() - self.last_tick > 3 * tick_seconds + 5
 
 
-def build_scheduler(*, tick_seconds: int, tick: TickTask, jobs: list[tuple[str, int, TickTask]]) -> AsyncIOScheduler:
-    """Create the scheduler with the tick and the periodic jobs (call start() inside the running loop)."""
+def build_scheduler(*, tick_seconds: int, tick: TickTask, jobs: list[tuple[str, int, TickTask]],
+                    heartbeat: Heartbeat) -> AsyncIOScheduler:
+    """Create the scheduler with the heartbeat, the tick and the periodic jobs (call start() inside the running
+    loop)."""
     scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(heartbeat.job, "interval", seconds=tick_seconds, id="heartbeat", name="heartbeat",
+                      replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=tick_seconds)
     scheduler.add_job(tick, "interval", seconds=tick_seconds, id="tick", name="tick", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=tick_seconds)
     for job_id, seconds, fn in jobs:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.cipher import KeyMismatch, SecretKeyError, TokenCipher, key_file_for, load_or_create_key
 from bot.config import Config
+from storage import accounts as account_rows
 from storage import tokens as token_rows
 from storage.db import StorageError, Store
 from storage.meta import get_meta, set_meta
@@ -37,7 +38,7 @@ def listen_socket(host: str, port: int, *, hint: str) -> socket.socket:
 
 def is_fresh(db) -> bool:
     """Return True when the database holds no accounts and no bound key yet."""
-    return db["accounts"].count == 0 and get_meta(db, "key_check") is None
+    return account_rows.count_accounts(db) == 0 and get_meta(db, "key_check") is None
 
 
 def mark_sandbox(db) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage import tokens as token_rows
 from storage.clock import utcnow
 
 
@@ -25,6 +26,36 @@ def add_account(db: Database, *, username: str, ig_user_id: str, login: str, pag
             "status": "active", "created_at": now, "updated_at": now,
         }).last_pk
     return get_account(db, row_id)
+
+
+def add_account_with_token(db: Database, *, token_kind: str, ciphertext: str, **account: str) -> dict:
+    """Insert a new account and its encrypted token in one transaction; refuse a duplicate (DuplicateAccount)."""
+    with db.atomic():
+        row = add_account(db, **account)
+        token_rows.put_token(db, account_id=row["id"], kind=token_kind, ciphertext=ciphertext)
+    return row
+
+
+def save_connected(db: Database, *, existing_id: int | None, username: str, ig_user_id: str, login: str,
+                   page_id: str | None, channel_id: str, token_kind: str, ciphertext: str, expires_at: str | None,
+                   data_access_expires_at: str | None) -> dict:
+    """Store a connected account (the known one, renamed and re-linked, or a new one) with its new token."""
+    with db.atomic():
+        if existing_id is not None:
+            db.execute("UPDATE accounts SET username = ?, login = ?, page_id = COALESCE(?, page_id), updated_at = ? "
+                       "WHERE id = ?", [username, login, page_id, utcnow(), existing_id])
+            row = get_account(db, existing_id)
+        else:
+            row = add_account(db, username=username, ig_user_id=ig_user_id, login=login, page_id=page_id,
+                              channel_id=channel_id, timezone="UTC", digest_time="09:00")
+        token_rows.put_token(db, account_id=row["id"], kind=token_kind, ciphertext=ciphertext, expires_at=expires_at,
+                             data_access_expires_at=data_access_expires_at)
+    return row
+
+
+def count_accounts(db: Database) -> int:
+    """Return how many accounts are stored."""
+    return db.execute("SELECT COUNT(*) FROM accounts").fetchone()[0]
 
 
 def get_account(db: Database, account_id: int) -> dict | None:

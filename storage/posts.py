@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from storage import leases
+from storage import outbox as outbox_rows
 from storage.clock import iso
 
 ACTIVE = ("awaiting_approval", "scheduled", "creating", "processing", "ready", "publishing", "needs_check")
@@ -196,8 +198,8 @@ def save_quota(db: Database, account_id: int, *, used: int, total: int, duration
                                    "read_at": iso(now)}, replace=True)
 
 
-def set_quota_used(db: Database, account_id: int, *, used: int) -> None:
-    """Store the locally counted use of an account's quota since its last reading (a post went out)."""
+def count_quota(db: Database, account_id: int, *, used: int) -> None:
+    """Keep the locally counted use with an account's last quota reading (its read_at stays)."""
     db.execute("UPDATE publishing_quota SET used = ? WHERE account_id = ?", [used, account_id])
 
 
@@ -313,3 +315,71 @@ def replace_post(db: Database, post_id: int, *, account_id: int, kind: str, capt
             "updated_at": iso(now),
         })
     return get_post(db, post_id)
+
+
+# The approval flows: each state change and the channel messages it causes, in one transaction.
+# ``request`` builds the approval request's message from the stored post and its items (the bot's Block Kit).
+ApprovalRequest = Callable[[dict, list[dict]], dict]
+
+
+def _ask_approval(db: Database, post: dict, *, channel_id: str, account_id: int, request: ApprovalRequest,
+                  now: datetime) -> None:
+    revision = post.get("revision") or 0
+    key = f"post:{post['id']}:approval" + (f":{revision}" if revision else "")
+    outbox_id = outbox_rows.enqueue_post(db, channel_id=channel_id, account_id=account_id,
+                                         payload=request(post, items_of(db, post["id"])), dedupe_key=key)
+    update(db, post["id"], now=now, approval_outbox_id=outbox_id)
+
+
+def create_post_asking_approval(db: Database, *, request: ApprovalRequest, **post: object) -> dict:
+    """Store a new post; when it needs approval, queue its approval request with it. Return the post row."""
+    with db.atomic():
+        row = create_post(db, **post)
+        if post.get("needs_approval"):
+            _ask_approval(db, row, channel_id=post["channel_id"], account_id=post["account_id"], request=request,
+                          now=post["now"])
+    return get_post(db, row["id"])
+
+
+def replace_post_asking_approval(db: Database, post_id: int, *, request: ApprovalRequest,
+                                 superseded: Callable[[dict], dict], **changes: object) -> dict | None:
+    """Replace an editable post; the earlier approval request says it was superseded, and an edit that needs
+    approval asks again. None if the post is not editable."""
+    with db.atomic():
+        before = get_post(db, post_id)
+        post = replace_post(db, post_id, **changes)
+        if post is None:
+            return None
+        if before and before["approval_outbox_id"]:
+            outbox_rows.enqueue_update(db, target_id=before["approval_outbox_id"], account_id=changes["account_id"],
+                                       payload=superseded(post))
+        if post["state"] == "awaiting_approval":
+            _ask_approval(db, post, channel_id=post["channel_id"], account_id=changes["account_id"], request=request,
+                          now=changes["now"])
+    return get_post(db, post_id)
+
+
+def approve_and_tell(db: Database, post: dict, *, account_id: int, done: dict, **approval: object) -> bool:
+    """Approve a post and update its approval request to say so; False if it was not awaiting approval."""
+    with db.atomic():
+        if not approve(db, post["id"], **approval):
+            return False
+        if post["approval_outbox_id"]:
+            outbox_rows.enqueue_update(db, target_id=post["approval_outbox_id"], account_id=account_id, payload=done)
+    return True
+
+
+def reject_and_tell(db: Database, post: dict, *, account_id: int, reason: str, done: dict, notice: dict,
+                    now: datetime) -> bool:
+    """Reject a post: its uploads expire, its request says so and its author is told in the thread."""
+    with db.atomic():
+        if not update(db, post["id"], states=("awaiting_approval",), now=now, state="rejected", error=reason[:1000],
+                      next_action_at=None):
+            return False
+        expire_uploads(db, post["id"], iso(now))
+        if post["approval_outbox_id"]:
+            outbox_rows.enqueue_update(db, target_id=post["approval_outbox_id"], account_id=account_id, payload=done)
+            outbox_rows.enqueue_post(db, channel_id=post["channel_id"], account_id=account_id,
+                                     thread_parent_id=post["approval_outbox_id"], payload=notice,
+                                     dedupe_key=f"post:{post['id']}:rejected")
+    return True

@@ -41,7 +41,7 @@ def set_expiries(db: Database, *, account_id: int, kind: str, expires_at: str | 
 
 def count_tokens(db: Database) -> int:
     """Return how many tokens are stored."""
-    return db["tokens"].count
+    return db.execute("SELECT COUNT(*) FROM tokens").fetchone()[0]
 
 
 def mark_checked(db: Database, *, account_id: int, kind: str, at: str) -> None:

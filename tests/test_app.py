@@ -47,7 +47,7 @@ async def test_healthz_is_ok_and_shows_accounts_only_to_trusted_callers(bot):
     body = await local.json()
     assert local.status == 200 and body["status"] == "ok" and body["database"] == "ok"
     assert body["scheduler"] == "running" and body["workers"] == {"heartbeat": True, "outbox": True, "inbox": True,
-                                                                         "webhook_seen": True}
+                                                                         "digests": True, "webhook_seen": True}
     assert body["accounts"] == [] and body["parked_slack_errors"] == []
     proxied = await (await bot.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})).json()
     assert "accounts" not in proxied and "parked_slack_errors" not in proxied

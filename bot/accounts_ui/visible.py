@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import roles
+from bot.access import roles
 from bot.deps import Deps
 from storage import accounts as account_rows
 from storage import roles as role_rows

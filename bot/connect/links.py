@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
-from bot import roles
+from bot.access import roles
 from bot.deps import Deps
 from storage import oauth_states as rows
 from storage import roles as role_rows

@@ -6,7 +6,6 @@ from bot.accounts import token_kind
 from bot.connect.reconnect import account_reconnected
 from bot.deps import Deps
 from storage import accounts as account_rows
-from storage import tokens as token_rows
 
 
 class ConnectionConflict(Exception):
@@ -22,22 +21,10 @@ async def save_connection(deps: Deps, *, username: str, ig_user_id: str, login: 
     if clash and clash["ig_user_id"] != ig_user_id:
         raise ConnectionConflict(f"another account igbot knows is called @{username}; remove it first with "
                                  f"`igbot accounts remove {username}`")
-    ciphertext = deps.cipher.encrypt(token)
-
-    def write(db):
-        with db.atomic():
-            if existing:
-                db["accounts"].update(existing["id"], {"username": username, "login": login,
-                                                       "page_id": page_id or existing["page_id"]})
-                row = account_rows.get_account(db, existing["id"])
-            else:
-                row = account_rows.add_account(db, username=username, ig_user_id=ig_user_id, login=login,
-                                               page_id=page_id, channel_id=channel_id, timezone="UTC",
-                                               digest_time="09:00")
-            token_rows.put_token(db, account_id=row["id"], kind=token_kind(login), ciphertext=ciphertext,
-                                 expires_at=expires_at, data_access_expires_at=data_access_expires_at)
-        return row
-
-    row = await deps.store.run(write)
+    row = await deps.store.run(
+        account_rows.save_connected, existing_id=existing["id"] if existing else None, username=username,
+        ig_user_id=ig_user_id, login=login, page_id=page_id or None, channel_id=channel_id,
+        token_kind=token_kind(login), ciphertext=deps.cipher.encrypt(token), expires_at=expires_at,
+        data_access_expires_at=data_access_expires_at)
     await account_reconnected(deps, row, by_user=by_user)
     return await deps.store.run(account_rows.get_account, row["id"]), existing is None

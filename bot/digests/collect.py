@@ -1,4 +1,4 @@
-"""Read what a digest needs from Graph in as few calls as possible (normally 4) and store the day's values."""
+"""Read what a digest needs from Graph in as few calls as possible (normally 3) and store the day's values."""
 
 from __future__ import annotations
 
@@ -10,18 +10,21 @@ from bot.digests.schedule import day_range, local_day
 from bot.graph import errors as E
 from bot.graph.account import GraphAccount, Priority
 from bot.graph.client import GraphClient
-from bot.graph.insights import account_insights, media_with_insights
-from bot.graph.media import DIGEST_MEDIA_FIELDS, DIGEST_PROFILE_FIELDS, profile
+from bot.graph.insights import (
+    DIGEST_ACCOUNT_METRICS,
+    DIGEST_MEDIA_FIELDS,
+    DIGEST_PROFILE_FIELDS,
+    MEDIA_METRICS,
+    account_day_requests,
+    account_insights,
+    profile_with_media,
+)
+from bot.graph.media import profile
 from storage import digests as rows
 from storage.db import Store
 
 log = logging.getLogger(__name__)
 META_TIME_ZONE = "America/Los_Angeles"  # Meta counts daily insights from midnight to midnight Pacific time
-
-# Current account metrics only (graph-api.md §4.2); follows_and_unfollows needs ≥ 100 followers.
-ACCOUNT_METRICS = ("views", "reach", "accounts_engaged", "total_interactions", "likes", "comments", "shares",
-                   "saves", "replies", "profile_links_taps", "follows_and_unfollows")
-MEDIA_METRICS = ("reach", "views", "likes", "comments", "saved", "shares", "total_interactions")
 RECENT_MEDIA = 50
 MIN_FOLLOWERS_FOR_FOLLOWS = 100
 CAPTION_KEEP = 300
@@ -30,28 +33,30 @@ REFUSED = (E.InvalidParameter, E.PermissionDenied)  # Meta will not give this; a
 
 async def collect(graph: GraphClient, account: GraphAccount, *, timezone: str, day: date,
                   priority: Priority = Priority.BACKGROUND) -> dict[str, Any]:
-    """Read the profile, yesterday's account insights, recent media with insights and day −2 again.
+    """Read the profile with the recent media and their insights (one call), yesterday's account insights and
+    day −2 again: three counted calls.
 
     A refused metric or media read is kept as a footnote; any other GraphError (reconnect, throttled, rate
     limited, transient) is raised so the run is tried again later.
     """
     before = graph.counters.calls
     yesterday, day_before = day - timedelta(days=1), day - timedelta(days=2)
-    prof = await profile(graph, account, fields=DIGEST_PROFILE_FIELDS, priority=priority)
+    media, media_error = [], None
+    try:
+        prof, media = await profile_with_media(graph, account, profile_fields=DIGEST_PROFILE_FIELDS,
+                                               media_fields=DIGEST_MEDIA_FIELDS, metrics=MEDIA_METRICS,
+                                               limit=RECENT_MEDIA, priority=priority)
+    except REFUSED as exc:  # the media cannot be read: the profile alone, and the digest says why
+        media_error = exc.sentence
+        prof = await profile(graph, account, fields=DIGEST_PROFILE_FIELDS, priority=priority)
     followers = prof.get("followers_count")
-    metrics, refused = list(ACCOUNT_METRICS), {}
+    metrics, refused = list(DIGEST_ACCOUNT_METRICS), {}
     if followers is not None and followers < MIN_FOLLOWERS_FOR_FOLLOWS:
         metrics.remove("follows_and_unfollows")
         refused["follows_and_unfollows"] = "Instagram reports follows and unfollows from 100 followers on"
     since, until = day_range(yesterday, timezone)
     got = await _account_day(graph, account, tuple(metrics), since, until, priority)
     refused.update(got["errors"])
-    media, media_error = [], None
-    try:
-        media = await media_with_insights(graph, account, metrics=MEDIA_METRICS, fields=DIGEST_MEDIA_FIELDS,
-                                          max_items=RECENT_MEDIA, page_size=RECENT_MEDIA, priority=priority)
-    except REFUSED as exc:
-        media_error = exc.sentence
     kept = [m for m in metrics if m not in got["errors"]]
     since2, until2 = day_range(day_before, timezone)
     reread: dict[str, Any] = {}
@@ -140,11 +145,7 @@ async def backfill(graph: GraphClient, account: GraphAccount, *, timezone: str, 
             return None
         notes.append(f"reach history: {exc.sentence}")
     wanted = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    requests = []
-    for d in wanted:
-        s, u = day_range(d, timezone)
-        requests.append((f"{account.ig_user_id}/insights",
-                         {"metric": "views", "period": "day", "metric_type": "total_value", "since": s, "until": u}))
+    requests = account_day_requests(account, "views", [day_range(d, timezone) for d in wanted])
     results = await graph.get_many(account, requests)
     paused = False
     for d, result in zip(wanted, results, strict=True):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackApiError
@@ -17,40 +17,52 @@ from bot.digests import chart, message
 from bot.digests.collect import backfill, collect, store_collected
 from bot.digests.compose import Digest, compose, history_window
 from bot.digests.schedule import LATE_LIMIT, LATE_NOTE_AFTER, day_range, is_monday, local_day, next_slot
-from bot.digests.slack_files import ChartUploadError, processed, upload, wait_processed
+from bot.digests.slack_files import ChartUploadError, Sleep, processed, upload, wait_processed
 from bot.graph import errors as E
 from bot.graph.account import Priority
 from bot.graph_accounts import graph_account
 from bot.instance import LEASE_SECONDS
+from bot.posts.publisher import now_of
 from storage import accounts as account_rows
 from storage import digest_sources as sources
 from storage import digests as rows
 from storage.clock import iso, parse
 
 log = logging.getLogger(__name__)
-PROCESSING_WAIT = 2.0  # how long to wait once for Slack to finish processing the chart
+PROCESSING_WAIT = 2.0  # how long a chart is given for Slack to process it before it is checked
+CONCURRENCY = 8  # digests in progress at once (their waits overlap; Slack's and Meta's limits pace them)
+POLL_SECONDS = 5.0  # how often the digest worker looks for due work
 RETRY_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 6
 CHART_KEEP = timedelta(days=7)
-Sleep = Callable[[float], Awaitable[Any]]
 
 
-async def digest_step(deps: Deps) -> None:
-    """The tick step: schedule accounts, open due runs, send them, and finish charts left for threads."""
-    await run_due(deps, now=datetime.now(UTC))
+async def run_worker(deps: Deps, *, sleep: Sleep = asyncio.sleep, poll: float = POLL_SECONDS) -> None:
+    """The digest worker, apart from the scheduler's tick: do the due digest work, then look again."""
+    while True:
+        await run_due(deps, sleep=sleep)
+        await deps.wakeups.wait("digests", timeout=poll)
 
 
-async def run_due(deps: Deps, *, now: datetime, sleep: Sleep = asyncio.sleep) -> None:
-    """Do all digest work that is due at `now`."""
-    await schedule_accounts(deps, now)
-    await open_due_runs(deps, now)
+async def run_due(deps: Deps, *, now: datetime | None = None, sleep: Sleep = asyncio.sleep,
+                  concurrency: int = CONCURRENCY) -> None:
+    """Do all digest work that is due (at `now`, else by the clock), `concurrency` runs at a time."""
+    clock = (lambda: now) if now is not None else partial(now_of, deps)
+    moment = clock()
+    await schedule_accounts(deps, moment)
+    await open_due_runs(deps, moment)
+    await asyncio.gather(*(_lane(deps, clock, sleep) for _ in range(concurrency)))
+    await deliver_thread_charts(deps, sleep=sleep)
+    await deps.store.run(rows.prune_charts, before=moment - CHART_KEEP)
+
+
+async def _lane(deps: Deps, clock: Callable[[], datetime], sleep: Sleep) -> None:
+    """One of the concurrent digests: claim one due run at a time and process it, until none is left."""
     async with deps.instance.working("digests") as worker:
         while claimed := await deps.store.run(rows.claim_runs, worker=worker, lease_seconds=LEASE_SECONDS,
-                                              now=now, limit=1):
+                                              now=clock(), limit=1):
             for run in claimed:
-                await process_guarded(deps, run, now=now, sleep=sleep)
-    await deliver_thread_charts(deps)
-    await deps.store.run(rows.prune_charts, before=now - CHART_KEEP)
+                await process_guarded(deps, run, now=clock(), sleep=sleep)
 
 
 async def schedule_accounts(deps: Deps, now: datetime) -> None:
@@ -219,11 +231,11 @@ async def _place_chart(deps: Deps, run: dict, digest: Digest, png: bytes, alt: s
     try:
         if file_id is None:
             file_id = await upload(deps.slack, deps.http, png, filename=_filename(digest), title=chart.title(digest),
-                                   alt=alt)
+                                   alt=alt, sleep=sleep)
             await deps.store.run(rows.set_file, run["id"], file_id)
             ready = await wait_processed(deps.slack, file_id, sleep=sleep, delay=PROCESSING_WAIT)
         else:
-            ready = await processed(deps.slack, file_id)
+            ready = await processed(deps.slack, file_id, sleep=sleep)
     except (SlackApiError, ChartUploadError, OSError) as exc:
         log.warning("digest %s: chart upload failed (%s); it will go into the thread", run["id"], exc)
         return None, "thread"
@@ -252,7 +264,7 @@ async def _not_now(deps: Deps, run: dict, account: dict, exc: Exception, now: da
     await deps.store.run(rows.mark_failed, run["id"], error=sentence, worker=run["claimed_by"], outbox_id=outbox_id)
 
 
-async def deliver_thread_charts(deps: Deps) -> None:
+async def deliver_thread_charts(deps: Deps, *, sleep: Sleep = asyncio.sleep) -> None:
     """Post charts that could not be shown inline into their digest's thread, once the digest is in Slack."""
     for run in await deps.store.run(rows.runs_needing_thread_chart):
         png = await deps.store.run(rows.get_chart, run["id"])
@@ -264,7 +276,7 @@ async def deliver_thread_charts(deps: Deps) -> None:
         try:
             await upload(deps.slack, deps.http, png, filename=f"digest-{name}-{run['day']}.png",
                          title=f"@{name} digest chart", alt=f"Digest chart for @{name}",
-                         channel_id=run["channel_id"], thread_ts=run["message_ts"])
+                         channel_id=run["channel_id"], thread_ts=run["message_ts"], sleep=sleep)
         except (SlackApiError, ChartUploadError, OSError) as exc:
             log.warning("digest %s: chart for the thread not uploaded yet (%s)", run["id"], exc)
             continue

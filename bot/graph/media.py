@@ -18,11 +18,6 @@ STORY_FIELDS = "id,media_type,media_product_type,media_url,thumbnail_url,permali
 LINK_FIELDS = "id,permalink,shortcode,media_product_type"
 # what a comment's Slack message shows of its post (and whose post it is: a mention when not the account's)
 CONTEXT_FIELDS = "id,caption,permalink,thumbnail_url,media_url,media_type,media_product_type,timestamp,username"
-# what a morning digest reads of the account and of each recent post
-DIGEST_PROFILE_FIELDS = "followers_count,media_count"
-DIGEST_MEDIA_FIELDS = (
-    "id,caption,media_type,media_product_type,media_url,thumbnail_url,timestamp,permalink,like_count,comments_count"
-)
 TOKEN_CHECK_FIELDS = "id,username"  # one cheap read that proves a token works
 COUNT_FIELDS = "id,timestamp,comments_count"
 

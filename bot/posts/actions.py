@@ -9,7 +9,6 @@ from bot import access
 from bot.deps import Deps
 from bot.posts import messages, publisher
 from storage import accounts as account_rows
-from storage import outbox as outbox_rows
 from storage import posts as rows
 from storage.clock import iso
 
@@ -110,16 +109,9 @@ async def approve(deps: Deps, *, user_id: str, post_id: int, seen_revision: int 
     has_video = any(i["media"] == "video" for i in items)
     next_at = max(now, go - publisher.lead_for(has_video))
 
-    def write(db):
-        with db.atomic():
-            if not rows.approve(db, post_id, approver=user_id, revision=revision, go_at=go,
-                                next_action_at=next_at, now=now):
-                return False
-            if post["approval_outbox_id"]:
-                outbox_rows.enqueue_update(db, target_id=post["approval_outbox_id"], account_id=account["id"],
-                                           payload=messages.approval_done(post, account, by=user_id, approved=True))
-            return True
-    if not await deps.store.run(write):
+    done = messages.approval_done(post, account, by=user_id, approved=True)
+    if not await deps.store.run(rows.approve_and_tell, post, account_id=account["id"], done=done, approver=user_id,
+                                revision=revision, go_at=go, next_action_at=next_at, now=now):
         return Outcome(False, f"Post #{post_id} is not awaiting approval.")
     deps.outbox.wake()
     await access.record(deps, user_id=user_id, action="approve post", account=account, result="ok",
@@ -139,22 +131,10 @@ async def reject(deps: Deps, *, user_id: str, post_id: int, reason: str) -> Outc
     reason = reason.strip() or "no reason given"
     now = publisher.now_of(deps)
 
-    def write(db):
-        with db.atomic():
-            if not rows.update(db, post_id, states=("awaiting_approval",), now=now, state="rejected",
-                               error=reason[:1000], next_action_at=None):
-                return False
-            rows.expire_uploads(db, post_id, iso(now))
-            if post["approval_outbox_id"]:
-                outbox_rows.enqueue_update(db, target_id=post["approval_outbox_id"], account_id=account["id"],
-                                           payload=messages.approval_done(post, account, by=user_id, approved=False,
-                                                                          reason=reason))
-                outbox_rows.enqueue_post(db, channel_id=post["channel_id"], account_id=account["id"],
-                                         thread_parent_id=post["approval_outbox_id"],
-                                         payload=messages.rejection_notice(post, account, by=user_id, reason=reason),
-                                         dedupe_key=f"post:{post_id}:rejected")
-            return True
-    if not await deps.store.run(write):
+    if not await deps.store.run(
+            rows.reject_and_tell, post, account_id=account["id"], reason=reason, now=now,
+            done=messages.approval_done(post, account, by=user_id, approved=False, reason=reason),
+            notice=messages.rejection_notice(post, account, by=user_id, reason=reason)):
         return Outcome(False, f"Post #{post_id} is not awaiting approval.")
     deps.outbox.wake()
     await access.record(deps, user_id=user_id, action="reject post", account=account, result="ok",

@@ -7,7 +7,8 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, roles
+from bot import access
+from bot.access import roles
 from bot.blocks import escape
 from bot.deps import Deps
 from bot.posts import compose, messages, publisher, uploads

@@ -51,6 +51,8 @@ class Settings:
     max_checks: int = 10
     story_insights_after: timedelta = timedelta(hours=23)
     claim_limit: int = 25  # per account and tick: a worker claims only what it starts now
+    quota_fresh: timedelta = timedelta(minutes=1)  # a content_publishing_limit reading is used this long
+    quota_ahead: timedelta = timedelta(seconds=30)  # the quota is read this long before a post's time
 
 
 DEFAULT = Settings()
@@ -73,7 +75,7 @@ def lead_for(has_video: bool, settings: Settings = DEFAULT) -> timedelta:
 
 @dataclass
 class Quota:
-    """An account's publishing quota: read once per tick, then counted locally."""
+    """An account's publishing quota: read at most once a minute, then counted locally."""
 
     used: int
     total: int
@@ -103,15 +105,25 @@ class Tick:
         return self.accounts[account["id"]]
 
     async def quota(self, account: dict) -> Quota:
-        """Read content_publishing_limit once per account per tick and store the reading."""
+        """Return the account's quota: the stored reading while it is fresh (counted locally since), else read
+        content_publishing_limit and store the reading (so ticks, however fast, read it at most once a minute)."""
         if account["id"] not in self.quotas:
-            body = await graph_media.publishing_limit(self.deps.graph, await self.graph_account(account))
-            config = body.get("config") or {}
-            quota = Quota(int(body.get("quota_usage") or 0), int(config.get("quota_total") or 50))
-            await self.store(rows.save_quota, account["id"], used=quota.used, total=quota.total,
-                             duration=int(config.get("quota_duration") or 86400), now=self.now)
+            stored = await self.store(rows.get_quota, account["id"])
+            if stored and self.now - parse(stored["read_at"]) < self.settings.quota_fresh:
+                quota = Quota(stored["used"], stored["total"])
+            else:
+                body = await graph_media.publishing_limit(self.deps.graph, await self.graph_account(account))
+                config = body.get("config") or {}
+                quota = Quota(int(body.get("quota_usage") or 0), int(config.get("quota_total") or 50))
+                await self.store(rows.save_quota, account["id"], used=quota.used, total=quota.total,
+                                 duration=int(config.get("quota_duration") or 86400), now=self.now)
             self.quotas[account["id"]] = quota
         return self.quotas[account["id"]]
+
+    async def count(self, account: dict, quota: Quota, used: int) -> None:
+        """Count the quota locally (a publish attempt, a refusal) and keep the count with the stored reading."""
+        quota.used = used
+        await self.store(rows.count_quota, account["id"], used=used)
 
 
 async def publish_due(deps: Deps, *, now: datetime | None = None, worker: str | None = None,
@@ -471,9 +483,17 @@ async def _recreate(tick: Tick, post: dict) -> bool:
 
 
 async def step_ready(tick: Tick, post: dict, account: dict) -> bool:
-    """At its time, within the quota: mark `publishing`, then call media_publish once."""
-    if tick.now < parse(post["go_at"]):
-        return await _later(tick, post, parse(post["go_at"]))
+    """At its time, within the quota: mark `publishing`, then call media_publish once.
+
+    Shortly before its time the quota is read, so that after it the post costs two calls: publish, permalink.
+    """
+    go_at = parse(post["go_at"])
+    if tick.now < go_at - tick.settings.quota_ahead:
+        return await _later(tick, post, go_at - tick.settings.quota_ahead)
+    if tick.now < go_at:
+        async with tick.locks[account["id"]]:
+            await tick.quota(account)
+        return await _later(tick, post, go_at)
     held = await _precheck(tick, post, account)
     if held is False:
         return False
@@ -492,7 +512,7 @@ async def step_ready(tick: Tick, post: dict, account: dict) -> bool:
                            publish_attempts=post["publish_attempts"] + 1, late_note=note, hold=None,
                            hold_reason=None, hold_until=None, hold_notified=None):
             return False
-        quota.used += 1  # counted before the call: an unknown outcome may have used it
+        await tick.count(account, quota, quota.used + 1)  # before the call: an unknown outcome may have used it
         post = {**post, "state": "publishing", "publish_attempted_at": attempt}
         gaccount = await tick.graph_account(account)
         try:
@@ -502,7 +522,7 @@ async def step_ready(tick: Tick, post: dict, account: dict) -> bool:
             log.warning("post %s: publish outcome unknown (%s); checking the container", post["id"], exc.sentence)
             return await _move(tick, post, "needs_check", error=exc.sentence[:500], checks=0)
         except E.PublishingQuotaReached:
-            quota.used = quota.total
+            await tick.count(account, quota, quota.total)
             await _move(tick, post, "ready")
             return await hold_quota(tick, {**post, "state": "ready"}, account, quota)
         except E.MediaNotReady:
@@ -511,7 +531,7 @@ async def step_ready(tick: Tick, post: dict, account: dict) -> bool:
             await tick.store(rows.forget_containers, post["id"])
             return await _move(tick, post, "scheduled")
         except (E.AccountNeedsReconnect, E.RateLimited, E.TokenInvalid) as exc:
-            quota.used -= 1  # refused before anything was published
+            await tick.count(account, quota, quota.used - 1)  # refused before anything was published
             await _move(tick, post, "ready")
             if isinstance(exc, E.TokenInvalid | E.AccountNeedsReconnect):
                 await hold_reconnect(tick, post, exc.sentence)
@@ -519,7 +539,7 @@ async def step_ready(tick: Tick, post: dict, account: dict) -> bool:
             raise
         except E.GraphError as exc:
             return await fail(tick, post, account, exc.sentence, keep_container=False)
-        await tick.store(rows.set_quota_used, account["id"], used=quota.used)  # what /ig accounts shows
+        await tick.store(rows.count_quota, account["id"], used=quota.used)  # what /ig accounts shows
     return await mark_published(tick, post, account, body.get("id"))
 
 

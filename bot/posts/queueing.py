@@ -10,7 +10,6 @@ from bot.posts import messages
 from bot.posts.publisher import lead_for
 from bot.posts.rules import Draft, PostInputError, build_draft, check_time, looks_like_url, unwrap_url
 from bot.posts.when import WhenError, parse_when
-from storage import outbox as outbox_rows
 from storage import posts as rows
 
 USAGE = {
@@ -66,32 +65,19 @@ async def queue_post(deps: Deps, *, account: dict, draft: Draft, author: str, ch
     needs_approval = draft.needs_approval or bool(account.get("approval_required"))
     items = draft.items
 
-    def write(db):
-        with db.atomic():
-            post = rows.create_post(db, account_id=account["id"], kind=draft.kind, caption=draft.caption,
-                                    author=author, channel_id=account["channel_id"], due_at=due,
-                                    next_action_at=min(due, max(now, due - lead_for(draft.has_video))),
-                                    items=items, now=now, needs_approval=needs_approval, options=draft.options,
-                                    first_comment=draft.first_comment)
-            if needs_approval:
-                enqueue_approval_request(db, post, account, now=now)
-            return post
-
-    post = await deps.store.run(write)
+    post = await deps.store.run(
+        rows.create_post_asking_approval, request=_request_for(account), account_id=account["id"], kind=draft.kind,
+        caption=draft.caption, author=author, channel_id=account["channel_id"], due_at=due,
+        next_action_at=min(due, max(now, due - lead_for(draft.has_video))), items=items, now=now,
+        needs_approval=needs_approval, options=draft.options, first_comment=draft.first_comment)
     if needs_approval:
         deps.outbox.wake()
     return post
 
 
-def enqueue_approval_request(db, post: dict, account: dict, *, now: datetime) -> int:
-    """Queue the channel message asking an approver to approve this revision of a post; return its outbox id."""
-    revision = post.get("revision") or 0
-    outbox_id = outbox_rows.enqueue_post(
-        db, channel_id=account["channel_id"], account_id=account["id"],
-        payload=messages.approval_request(post, account, rows.items_of(db, post["id"])),
-        dedupe_key=f"post:{post['id']}:approval" + (f":{revision}" if revision else ""))
-    rows.update(db, post["id"], now=now, approval_outbox_id=outbox_id)
-    return outbox_id
+def _request_for(account: dict):
+    """The approval request's message for a stored post of this account."""
+    return lambda post, items: messages.approval_request(post, account, items)
 
 
 async def save_edit(deps: Deps, *, post_id: int, account: dict, draft: Draft, editor: str,
@@ -102,24 +88,12 @@ async def save_edit(deps: Deps, *, post_id: int, account: dict, draft: Draft, ed
     """
     needs_approval = draft.needs_approval or bool(account.get("approval_required"))
 
-    def write(db):
-        with db.atomic():
-            before = rows.get_post(db, post_id)
-            post = rows.replace_post(db, post_id, account_id=account["id"], kind=draft.kind, caption=draft.caption,
-                                     due_at=draft.when or now, lead=lead_for(draft.has_video), items=draft.items,
-                                     options=draft.options, first_comment=draft.first_comment,
-                                     needs_approval=needs_approval, editor=editor, now=now)
-            if post is None:
-                return None
-            if before and before["approval_outbox_id"]:
-                outbox_rows.enqueue_update(db, target_id=before["approval_outbox_id"], account_id=account["id"],
-                                           payload=messages.approval_superseded(post, account))
-            if post["state"] == "awaiting_approval":
-                enqueue_approval_request(db, post, account, now=now)
-                post = rows.get_post(db, post_id)
-            return post
-
-    post = await deps.store.run(write)
+    post = await deps.store.run(
+        rows.replace_post_asking_approval, post_id, request=_request_for(account),
+        superseded=lambda post: messages.approval_superseded(post, account), account_id=account["id"],
+        kind=draft.kind, caption=draft.caption, due_at=draft.when or now, lead=lead_for(draft.has_video),
+        items=draft.items, options=draft.options, first_comment=draft.first_comment, needs_approval=needs_approval,
+        editor=editor, now=now)
     if post is not None:
         deps.outbox.wake()
     return post

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.access_admin import run_access
+from bot.access.manage import run_access
 from bot.deps import Deps
 
 

@@ -113,7 +113,7 @@ async def handle_queue(ack: AsyncAck, command: dict, deps: Deps, args: str, **_:
             return
         accounts = [account]
     else:
-        from bot import roles
+        from bot.access import roles
         from storage import roles as role_rows
 
         user = command.get("user_id", "")

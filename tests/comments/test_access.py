@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import roles
+from bot.access import roles
 from storage import audit as audit_rows
 from storage import roles as role_rows
 

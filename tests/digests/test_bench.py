@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-def test_the_digest_bench_runs_and_igbot_reads_in_four_calls_per_account():
+def test_the_digest_bench_runs_and_igbot_reads_in_three_calls_per_account():
     path = Path(__file__).resolve().parents[2] / "bench" / "digest.py"
     spec = importlib.util.spec_from_file_location("bench_digest", path)
     bench = importlib.util.module_from_spec(spec)
@@ -17,6 +17,6 @@ def test_the_digest_bench_runs_and_igbot_reads_in_four_calls_per_account():
 
     rows = asyncio.run(bench.main([2], media=5, latency=0.0))
     ours, theirs = rows
-    assert ours.calls == 8 and ours.emulator_calls == 8 and ours.media == 10
+    assert ours.calls == 6 and ours.emulator_calls == 6 and ours.media == 10
     assert theirs.calls == 2 * (1 + 11 + 1 + 5) and theirs.media == 10
     assert "Graph calls" in bench.table(rows, 5, 0.0, 1.0)

@@ -81,11 +81,14 @@ async def test_a_restart_mid_digest_resumes_it_once(deps, add_account, slack, sl
     row, _ = add_account()
     await run_due(deps, now=MONDAY_9_BERLIN - timedelta(hours=1), sleep=sleeps)
 
+    class Died(BaseException):
+        """The process dies after claiming the run."""
+
     async def crash(*args, **kwargs):
-        raise KeyboardInterrupt  # the process dies after claiming the run
+        raise Died
 
     monkeypatch.setattr(runner, "process_run", crash)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Died):
         await run_due(deps, now=MONDAY_9_BERLIN, sleep=sleeps)
     monkeypatch.undo()
     # the next run (a new worker id) cannot take the run while the lease holds; once it expires, it can

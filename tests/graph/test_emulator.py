@@ -183,6 +183,27 @@ async def test_media_with_insights_expansion_and_fallback(emu, make, login):
         assert client.counters.http_requests == 9 and client.counters.calls == 9  # one call per media
 
 
+@pytest.mark.parametrize("login", ["facebook", "instagram"])
+async def test_profile_with_media_is_one_call_by_field_expansion_with_the_same_fallback(emu, make, login):
+    acct = emu.add_account(f"acct_{login}", login=login, followers_count=321)
+    for _ in range(6):
+        emu.add_media(acct)
+    client = make()
+    fields, got = await insights.profile_with_media(client, account_of(acct), metrics=("reach", "views"), limit=5)
+    assert fields["followers_count"] == 321 and fields["media_count"] == 6 and "media" not in fields
+    assert len(got) == 5 and all(set(m["insights"]) == {"reach", "views"} for m in got)
+    assert client.counters.calls == 1 and emu.count_calls() == 1
+    assert "media.limit(5){" in emu.calls[-1].params["fields"]
+
+    emu.add_media(acct, insights_unavailable=True)  # the newest media makes Meta refuse the nested insights
+    client.counters.reset()
+    fields, got = await insights.profile_with_media(client, account_of(acct), metrics=("reach", "views"), limit=7)
+    assert fields["media_count"] == 7 and len(got) == 7
+    assert [m for m in got if m.get("insights_error")] == [got[0]]
+    assert all(set(m["insights"]) == {"reach", "views"} for m in got[1:])
+    assert client.counters.calls == 9  # refused, plain, 7 insights (batched on the Facebook host)
+
+
 async def test_revoked_token_marks_once_and_stops_calling(emu, make, store, fb):
     client = make()
     emu.change_password(fb)

@@ -1,7 +1,9 @@
-"""Posts fixtures: the app wired to both emulators on one fake clock, an account on each side, a tick driver."""
+"""Posts fixtures: the app wired to both emulators on one fake clock (no digest worker), an account on each side,
+a tick driver."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from bot.accounts import NewAccount, register_account
 from bot.appkeys import DEPS
 from bot.config import Config
+from bot.digests import runner as digest_runner
 from bot.posts import publisher
 from sandbox.graph import FakeClock, GraphEmulator
 
@@ -47,12 +50,18 @@ def config(base_env, slack, graph, graph_clock, monkeypatch) -> Config:
         return client
 
     monkeypatch.setattr(bot.app, "build_graph_client", on_the_emulator_clock)
+    monkeypatch.setattr(digest_runner, "run_worker", no_digest_worker)
     slack.limiter.limits.enabled = False
     return Config.from_env({
         **base_env, "SLACK_API_URL": slack.api_url, "IGBOT_ADMINS": slack.admin,
         "GRAPH_API_URL": graph.urls.graph_facebook, "INSTAGRAM_GRAPH_API_URL": graph.urls.graph_instagram,
         "INSTAGRAM_API_URL": graph.urls.api_instagram,
     })
+
+
+async def no_digest_worker(deps) -> None:
+    """Stands in for the digest worker: these tests drive digests with run_due at moments of their choosing."""
+    await asyncio.Event().wait()
 
 
 @pytest.fixture

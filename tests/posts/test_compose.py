@@ -22,13 +22,17 @@ def block_ids(view) -> list[str]:
 
 
 async def choose(slack, user, view, account="demo_shop", kind="feed"):
+    """Pick the account, then the type, each time waiting for igbot's redraw of the modal (a new hash)."""
+    shown = slack.views_of(user)[-1]["hash"]
     await slack.click(user=user, view_id=view["id"], action_id="compose_account", value=account)
-    await slack.wait_for(lambda: "Europe/Berlin" in json.dumps(slack.views_of(user)[-1]))
+    await slack.wait_for(lambda: slack.views_of(user)[-1]["hash"] != shown)
+    assert "Europe/Berlin" in json.dumps(slack.views_of(user)[-1])
     if kind != "feed":
+        shown = slack.views_of(user)[-1]["hash"]
         d = await slack.click(user=user, view_id=view["id"], action_id="compose_type", value=kind)
         assert d.ok, (d.error, d.status, d.body)
-        await slack.wait_for(lambda: slack.views_of(user)[-1]["blocks"][1]["element"]["initial_option"]["value"]
-                             == kind)
+        await slack.wait_for(lambda: slack.views_of(user)[-1]["hash"] != shown)
+        assert slack.views_of(user)[-1]["blocks"][1]["element"]["initial_option"]["value"] == kind
     return slack.views_of(user)[-1]
 
 

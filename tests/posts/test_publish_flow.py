@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from storage.clock import iso
 from tests.posts.conftest import post_rows
 
 MEDIA = "/{ig-user-id}/media"
 PUBLISH = "/{ig-user-id}/media_publish"
+QUOTA = "/{ig-user-id}/content_publishing_limit"
 
 
 async def queue(slack, text: str, user=None):
@@ -123,3 +127,19 @@ async def test_a_published_story_counts_in_the_quota_that_ig_accounts_shows(slac
     shown = str(slack.ephemerals(user=slack.admin)[-1]["blocks"])
     limit = graph.find_calls(path="/{ig-user-id}/content_publishing_limit")
     assert limit and "quota 1/" in shown, shown  # read as 0 before the publish, then counted
+
+
+async def test_an_image_post_costs_two_counted_calls_after_its_time_however_fast_the_ticks(slack, graph, shop,
+                                                                                          driver, deps):
+    row, acct = shop
+    for n in range(3):
+        await queue(slack, f"post demo_shop in 10m https://cdn.example/img/square.jpg Post {n}")
+    due = driver.now() + timedelta(minutes=10)
+    await driver.run_for(10 * 60 - 20, step=5)  # containers made and processed; the quota read just before
+    assert graph.count_calls(path=QUOTA) == 1
+    before = graph.count_calls(account=acct)
+    await driver.run_for(60, step=1)  # a tick a second after the time
+    assert [p["state"] for p in post_rows(deps, row["id"])] == ["published"] * 3
+    assert all(p["published_at"] <= iso(due + timedelta(seconds=1)) for p in post_rows(deps, row["id"]))
+    assert graph.count_calls(account=acct) - before == 2 * 3  # media_publish and the permalink, per post
+    assert graph.count_calls(path=QUOTA) == 1  # one reading, counted locally, not one per tick

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import roles
+from bot.access import roles
 from bot.deps import Deps
 from storage import audit as audit_rows
 from storage import roles as role_rows

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import roles
-from bot.access import authorize, record
+from bot.access import authorize, record, roles
 from bot.blocks import escape
 from bot.deps import Deps
 from storage import accounts as account_rows
