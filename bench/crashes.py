@@ -109,22 +109,31 @@ async def run_emulators(info_path: str, *, slack_limits: bool = False) -> None:
     async def seen(request: web.Request) -> web.Response:
         return web.json_response(_first_seen(slack, (await request.json())["pattern"], seen_cache))
 
-    app = web.Application()
-    app.add_routes([web.post("/meta/deliveries", relay.receive), web.post("/comments", comments),
-                    web.post("/slow-publish", slow_publish), web.post("/target", target), web.post("/facts", facts),
-                    web.post("/seen", seen)])
+    control = await start_control([web.post("/meta/deliveries", relay.receive), web.post("/comments", comments),
+                                   web.post("/slow-publish", slow_publish), web.post("/target", target),
+                                   web.post("/facts", facts), web.post("/seen", seen)])
+    graph.set_webhook_callback(f"{control}/meta/deliveries", fields=("comments",))
+    await publish_info(info_path, control, slack, graph, admin=admin, channel=channel, ig_user_id=account.ig_user_id,
+                       page_id=account.page_id, page_token=account.page_token, media_id=media.id)
+    await relay.run()
+
+
+async def start_control(routes: list, *, client_max_size: int = 1024 * 1024) -> str:
+    """Serve a bench's control routes on a free loopback port (until the process ends); return its URL."""
+    app = web.Application(client_max_size=client_max_size)
+    app.add_routes(routes)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    control = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    graph.set_webhook_callback(f"{control}/meta/deliveries", fields=("comments",))
+    return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+
+
+async def publish_info(info_path: str, control: str, slack, graph, **extra: object) -> None:
+    """Tell the bench driver where the emulators and the control routes are (a file it waits for)."""
     info = {"control": control, "slack_api_url": slack.api_url, "graph_url": graph.urls.graph_facebook,
-            "instagram_graph_url": graph.urls.graph_instagram, "channel": channel, "admin": admin,
-            "ig_user_id": account.ig_user_id, "page_id": account.page_id, "page_token": account.page_token,
-            "media_id": media.id}
+            "instagram_graph_url": graph.urls.graph_instagram, **extra}
     await asyncio.to_thread(_write_atomically, info_path, json.dumps(info))
-    await relay.run()
 
 
 def _write_atomically(path: str, text: str) -> None:

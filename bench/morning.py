@@ -40,8 +40,9 @@ from bench.crashes import (
     ROOT,
     SIGNING_SECRET,
     _post_json,
-    _write_atomically,
     free_port,
+    publish_info,
+    start_control,
 )
 
 TICK_SECONDS = 5
@@ -78,16 +79,9 @@ async def run_emulators(info_path: str) -> None:
         asked = await request.json()
         return web.json_response(_facts(slack, graph, asked["captions"], count=asked.get("count", False)))
 
-    app = web.Application(client_max_size=64 * 1024 * 1024)
-    app.add_routes([web.post("/accounts", accounts), web.post("/facts", facts)])
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    control = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    info = {"control": control, "slack_api_url": slack.api_url, "graph_url": graph.urls.graph_facebook,
-            "instagram_graph_url": graph.urls.graph_instagram, "admin": admin}
-    await asyncio.to_thread(_write_atomically, info_path, json.dumps(info))
+    control = await start_control([web.post("/accounts", accounts), web.post("/facts", facts)],
+                                  client_max_size=64 * 1024 * 1024)
+    await publish_info(info_path, control, slack, graph, admin=admin)
     await asyncio.Event().wait()
 
 

@@ -35,7 +35,15 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bench.crashes import META_APP_ID, META_SECRET, _post_json, _write_atomically, wait_for_file
+from bench.crashes import (
+    META_APP_ID,
+    META_SECRET,
+    _post_json,
+    _write_atomically,
+    publish_info,
+    start_control,
+    wait_for_file,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET, BOT_TOKEN = "bench-signing-secret", "xoxb-bench"
@@ -76,16 +84,8 @@ async def run_emulators(info_path: str, accounts: int) -> None:
     async def counts(request: web.Request) -> web.Response:
         return web.json_response({"calls": sum(graph.count_calls(path=p) for p in SYNC_PATHS)})
 
-    app = web.Application()
-    app.add_routes([web.post("/comment", comment), web.get("/counts", counts)])
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    control = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    info = {"control": control, "slack_api_url": slack.api_url, "graph_url": graph.urls.graph_facebook,
-            "instagram_graph_url": graph.urls.graph_instagram, "admin": admin, "accounts": seeded}
-    await asyncio.to_thread(_write_atomically, info_path, json.dumps(info))
+    control = await start_control([web.post("/comment", comment), web.get("/counts", counts)])
+    await publish_info(info_path, control, slack, graph, admin=admin, accounts=seeded)
     await asyncio.Event().wait()
 
 

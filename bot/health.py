@@ -10,6 +10,7 @@ from storage import accounts as account_rows
 from storage import failed as failed_rows
 from storage import outbox as outbox_rows
 from storage import tokens as token_rows
+from storage.db import ping
 
 FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
@@ -30,7 +31,7 @@ def is_trusted(remote: str | None, headers, metrics_token: str) -> bool:
 async def process_health(deps: Deps, scheduler_running: bool) -> dict:
     """Return whether the database, scheduler and workers are alive."""
     try:
-        await deps.store.run(lambda db: db.execute("SELECT 1").fetchone())
+        await deps.store.run(ping)
         database = "ok"
     except Exception as exc:  # the database is the one thing /healthz must report, whatever broke it
         database = f"error: {type(exc).__name__}"

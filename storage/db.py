@@ -72,6 +72,11 @@ def is_busy(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
+def ping(db: Database) -> None:
+    """Run the cheapest statement: raises when the database cannot be used."""
+    db.execute("SELECT 1").fetchone()
+
+
 def busy_error(path: str) -> DatabaseBusy:
     """Say that the database stayed locked, which processes have it open, and what to do."""
     holders = "; ".join(f"pid {pid}: {command}" for pid, command in processes_using(path)) or "unknown"

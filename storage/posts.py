@@ -383,3 +383,19 @@ def reject_and_tell(db: Database, post: dict, *, account_id: int, reason: str, d
                                      thread_parent_id=post["approval_outbox_id"], payload=notice,
                                      dedupe_key=f"post:{post['id']}:rejected")
     return True
+
+
+def change_and_tell(db: Database, post_id: int | None, *, now: datetime, changes: dict | None = None,
+                    states: tuple[str, ...] | None = None, channel_id: str, account_id: int, payload: dict,
+                    dedupe_key: str) -> bool:
+    """Change a post (when given; only from `states`, when given) and queue the channel message that says so, in
+    one transaction; False, and nothing queued, when the post was no longer in those states."""
+    with db.atomic():
+        if post_id is not None and changes is not None:
+            moved = update(db, post_id, states=states, now=now, **changes)
+            if states and not moved:
+                return False
+        outbox_rows.enqueue_post(db, channel_id=channel_id, payload=payload, account_id=account_id,
+                                 dedupe_key=dedupe_key)
+    return True
+

@@ -24,7 +24,6 @@ from bot.graph_accounts import graph_account
 from bot.instance import LEASE_SECONDS
 from bot.posts import messages
 from storage import accounts as account_rows
-from storage import outbox as outbox_rows
 from storage import posts as rows
 from storage.clock import iso, parse
 
@@ -260,14 +259,9 @@ async def _move(tick: Tick, post: dict, state: str, **changes: object) -> bool:
 async def _tell(tick: Tick, account: dict, payload: dict, key: str, *, db_changes: dict | None = None,
                 post: dict | None = None) -> None:
     """Queue a channel message (once per key), with the post's change in the same transaction."""
-    def write(db):
-        with db.atomic():
-            if post is not None and db_changes is not None:
-                rows.update(db, post["id"], now=tick.now, **db_changes)
-            channel = (post.get("channel_id") if post else None) or account["channel_id"]
-            outbox_rows.enqueue_post(db, channel_id=channel, payload=payload, account_id=account["id"],
-                                     dedupe_key=key)
-    await tick.store(write)
+    channel = (post.get("channel_id") if post else None) or account["channel_id"]
+    await tick.store(rows.change_and_tell, post["id"] if post else None, now=tick.now, changes=db_changes,
+                     channel_id=channel, account_id=account["id"], payload=payload, dedupe_key=key)
     tick.deps.outbox.wake()
 
 
@@ -687,15 +681,10 @@ async def fail(tick: Tick, post: dict, account: dict, sentence: str, *, keep_con
     changes = {"state": "failed", "error": sentence[:1000], "next_action_at": None}
     failed_post = {**post, **changes, "container_id": post["container_id"] if keep_container else None}
 
-    def write(db):
-        with db.atomic():
-            if not rows.update(db, post["id"], states=(post["state"],), now=tick.now, **changes):
-                return False
-            outbox_rows.enqueue_post(db, channel_id=post["channel_id"] or account["channel_id"],
-                                     payload=messages.failed(failed_post, account), account_id=account["id"],
-                                     dedupe_key=f"post:{post['id']}:failed:{post['updated_at']}")
-            return True
-    if await tick.store(write):
+    if await tick.store(rows.change_and_tell, post["id"], now=tick.now, changes=changes, states=(post["state"],),
+                        channel_id=post["channel_id"] or account["channel_id"], account_id=account["id"],
+                        payload=messages.failed(failed_post, account),
+                        dedupe_key=f"post:{post['id']}:failed:{post['updated_at']}"):
         tick.deps.outbox.wake()
         tick.deps.metrics.posts_failed.labels(kind=post["kind"]).inc()
     return False
